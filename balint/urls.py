@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from balint import health, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("groups/", include("groups.urls")),
+    path("me/", include("members.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "balint.views.bad_request"
+handler403 = "balint.views.permission_denied"
+handler404 = "balint.views.page_not_found"
+handler500 = "balint.views.server_error"
+
+admin.site.site_header = f"{settings.SITE_NAME}: administration"
+admin.site.site_title = settings.SITE_NAME

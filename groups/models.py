@@ -1,0 +1,228 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from members.models import Programme
+from members.timezones import DEFAULT_TIME_ZONE, time_zone_choices, validate_time_zone
+
+MIN_CAPACITY, MAX_CAPACITY = 3, 16
+MAX_TASTER_SEATS = 6
+
+
+class Audience(models.Model):
+    """Who a group is for: GP trainees, GPs, psychiatry trainees, medical students..."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Format(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online"
+    HYBRID = "hybrid", "Hybrid"
+
+
+class Region(models.TextChoices):
+    SCOTLAND = "scotland", "Scotland"
+    WALES = "wales", "Wales"
+    NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+    NORTH_EAST = "north_east", "North East England"
+    NORTH_WEST = "north_west", "North West England"
+    YORKSHIRE = "yorkshire", "Yorkshire and the Humber"
+    MIDLANDS = "midlands", "Midlands"
+    EAST = "east", "East of England"
+    LONDON = "london", "London"
+    SOUTH_EAST = "south_east", "South East England"
+    SOUTH_WEST = "south_west", "South West England"
+
+
+class GroupStatus(models.TextChoices):
+    FORMING = "forming", "Forming"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    CLOSED = "closed", "Closed"
+
+
+class BalintGroup(models.Model):
+    """A small, closed, confidential group of clinicians that meets regularly."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(
+        max_length=1000,
+        blank=True,
+        help_text="A short public description: who the group is for and how it runs.",
+    )
+    audiences = models.ManyToManyField(Audience, related_name="groups", blank=True)
+    format = models.CharField(max_length=16, choices=Format, default=Format.IN_PERSON)
+    town = models.CharField(
+        max_length=100, blank=True, help_text="Town or area, e.g. “Cotham, Bristol” (public)."
+    )
+    region = models.CharField(max_length=32, choices=Region, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        choices=time_zone_choices,
+        validators=[validate_time_zone],
+    )
+    capacity = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(MIN_CAPACITY), MaxValueValidator(MAX_CAPACITY)],
+        help_text="Members, not counting leaders. Balint groups work best with 6–12 people.",
+    )
+    taster_seats = models.PositiveSmallIntegerField(
+        "taster seats per meeting",
+        default=2,
+        validators=[MaxValueValidator(MAX_TASTER_SEATS)],
+        help_text="How many newcomers may taste one meeting; 0 means no tasters.",
+    )
+    accepting_members = models.BooleanField(default=True)
+    status = models.CharField(max_length=16, choices=GroupStatus, default=GroupStatus.ACTIVE)
+    programme = models.ForeignKey(
+        Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="groups"
+    )
+    # Private details: shown only to members, leaders and booked tasters.
+    room = models.CharField(
+        "room and address",
+        max_length=300,
+        blank=True,
+        help_text="Private: shown only to attendees.",
+    )
+    meeting_link = models.URLField(
+        "online meeting link",
+        max_length=500,
+        blank=True,
+        help_text="Private: shown only to attendees.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=MIN_CAPACITY) & Q(capacity__lte=MAX_CAPACITY),
+                name="group_capacity_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(taster_seats__lte=MAX_TASTER_SEATS), name="group_taster_seats_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:detail", kwargs={"slug": self.slug})
+
+
+class LeaderRole(models.TextChoices):
+    LEADER = "leader", "Leader"
+    CO_LEADER = "co_leader", "Co-leader"
+
+
+class Leadership(models.Model):
+    group = models.ForeignKey(BalintGroup, on_delete=models.CASCADE, related_name="leaderships")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leaderships"
+    )
+    role = models.CharField(max_length=16, choices=LeaderRole, default=LeaderRole.LEADER)
+    since = models.DateField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "person__display_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "person"], name="one_leadership_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()}, {self.group})"
+
+
+class MembershipStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    WAITLISTED = "waitlisted", "On the waitlist"
+    OFFERED = "offered", "Offered a place"
+    ACTIVE = "active", "Member"
+    DECLINED = "declined", "Declined"
+    LEFT = "left", "Left"
+    REMOVED = "removed", "Removed"
+
+
+# A person has at most one membership in one of these states per group.
+CURRENT_STATUSES = [
+    MembershipStatus.REQUESTED,
+    MembershipStatus.WAITLISTED,
+    MembershipStatus.OFFERED,
+    MembershipStatus.ACTIVE,
+]
+# These hold a place: their count never exceeds the group's capacity.
+PLACE_HOLDING_STATUSES = [MembershipStatus.ACTIVE, MembershipStatus.OFFERED]
+
+
+class Membership(models.Model):
+    """One spell of a person's relationship with a group, from request to leaving."""
+
+    group = models.ForeignKey(BalintGroup, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    status = models.CharField(max_length=16, choices=MembershipStatus)
+    note = models.CharField(
+        "note to the leaders",
+        max_length=300,
+        blank=True,
+        help_text="Optional: a line about yourself. Please do not include patient details.",
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "person"],
+                condition=Q(status__in=CURRENT_STATUSES),
+                name="one_current_membership_per_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["group", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.group}: {self.get_status_display()}"
+
+
+class MembershipEvent(models.Model):
+    """The history of a membership: each change of status, when and by whom."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=16, choices=MembershipStatus)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.status} at {self.at:%Y-%m-%d %H:%M}"

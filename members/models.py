@@ -1,0 +1,98 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from members.timezones import DEFAULT_TIME_ZONE, time_zone_choices, validate_time_zone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **fields) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **fields)
+
+    def get_by_natural_key(self, email: str) -> "User":
+        return self.get(email__iexact=email)
+
+
+class Accreditation(models.TextChoices):
+    NONE = "none", "Not accredited"
+    PATHWAY = "pathway", "On the accreditation pathway"
+    ACCREDITED = "accredited", "Accredited Balint leader"
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: trainee, member, leader, programme admin or staff. Email is the login."""
+
+    email = models.EmailField("email address", unique=True)
+    display_name = models.CharField(
+        max_length=100, help_text="How other members and leaders see you, e.g. “Dr Sam Patel”."
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        choices=time_zone_choices,
+        validators=[validate_time_zone],
+        help_text="Meeting times are shown to you in this time zone.",
+    )
+    accreditation = models.CharField(
+        "Balint leader accreditation",
+        max_length=16,
+        choices=Accreditation,
+        default=Accreditation.NONE,
+    )
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        ordering = ["display_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+
+class Programme(models.Model):
+    """A training scheme, school or rotation that runs groups for cohorts of trainees."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    admins = models.ManyToManyField(User, related_name="administered_programmes", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

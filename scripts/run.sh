@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up and run the app locally: SQLite, tasks in-process, email to the console, demo data loaded.
+source "$(dirname "$0")/bootstrap.sh"
+ensure_venv "$ROOT/requirements/app.lock"
+cd "$ROOT"
+
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+"$VENV/bin/python" manage.py migrate --no-input -v0
+"$VENV/bin/python" manage.py seed_demo
+echo
+echo "==> Balint groups is running at http://$HOST:$PORT/  (stop with Ctrl+C)"
+echo
+exec "$VENV/bin/python" manage.py runserver "$HOST:$PORT"
