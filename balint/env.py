@@ -10,14 +10,21 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    # Empty counts as unset: compose passes `NAME: ${NAME:-}` as "", which must not blank a default
+    # (an empty CACHE_URL would quietly give every process its own cache and its own rate limits).
+    return os.environ.get(name, "").strip() or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
+    value = env_str(name).lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    # A typo must not quietly mean "off": SMTP_USE_TLS=ture would send passwords in the clear.
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
 
 def env_int(name: str, default: int) -> int:
@@ -38,6 +45,17 @@ def require(name: str, value: str | list[str]) -> None:
     if not value:
         raise ImproperlyConfigured(
             f"{name} is required when BALINT_ENV=production. See README.md, 'Configuration'."
+        )
+
+
+def require_scheme(name: str, url: str, schemes: list[str]) -> None:
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in schemes:
+        allowed = " or ".join(f"{s}://" for s in schemes)
+        # Only the scheme is repeated: the rest of a URL may hold a password.
+        found = f"it starts with {scheme}://" if scheme else "it has no scheme"
+        raise ImproperlyConfigured(
+            f"{name} must start with {allowed} when BALINT_ENV=production; {found}."
         )
 
 

@@ -9,7 +9,15 @@ from pathlib import Path
 
 from django.utils.csp import CSP
 
-from balint.env import database_from_url, env_bool, env_int, env_list, env_str, require
+from balint.env import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    require,
+    require_scheme,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +45,10 @@ if PRODUCTION:
         ("SMTP_HOST", SMTP_HOST),
     ]:
         require(name, value)
+    # select_for_update() and the constraints the booking rules rely on need PostgreSQL.
+    require_scheme("DATABASE_URL", DATABASE_URL, ["postgres", "postgresql", "pgsql"])
+    # Cookies are Secure-only in production: over plain HTTP nobody could sign in.
+    require_scheme("SITE_URL", SITE_URL, ["https"])
 else:
     # A fixed key is fine for local use only; production refuses to start without its own.
     SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
@@ -60,6 +72,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "balint",
+    "balint.outbox",
     "members",
     "groups",
     "sessions.apps.MeetingsConfig",
