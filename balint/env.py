@@ -63,10 +63,13 @@ def database_from_url(url: str, *, base_dir) -> dict:
     """Turn `postgres://user:pass@host:port/name` or `sqlite:///path` into a DATABASES entry."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        path = unquote(parts.path.lstrip("/")) if parts.path not in ("", "/") else ""
+        # sqlite:///relative.db and sqlite:////absolute/path.db, as SQLAlchemy spells them.
+        path = unquote(parts.path[1:]) if parts.path not in ("", "/") else ""
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path or base_dir / "db.sqlite3",
+            # A file, not memory: tests start real Celery workers that must see the test data.
+            "TEST": {"NAME": str(base_dir / ".test-db.sqlite3")},
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL;",

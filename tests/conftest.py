@@ -5,9 +5,11 @@ with no link to it, `other_leader` and `other_member` belong to `other_group`, `
 administers the group's programme and `staff` is site staff.
 """
 
+import os
 import shutil
 
 import pytest
+from django.db import connection
 
 from tests.factories import (
     BalintGroupFactory,
@@ -16,7 +18,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
-from tests.services import RedisServer
+from tests.services import CeleryWorker, RedisServer, SmtpServer, database_url_of
 
 PERSONAS = [
     "anonymous",
@@ -107,12 +109,47 @@ def redis_server():
         yield server
 
 
+@pytest.fixture(scope="session")
+def broker_url(request):
+    """The machine's Redis when REDIS_URL is set (as in CI), otherwise one of our own."""
+    return os.environ.get("REDIS_URL") or request.getfixturevalue("redis_server").url
+
+
+@pytest.fixture
+def smtp_server():
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def start_worker(transactional_db, smtp_server):
+    """`start_worker(broker_url)`: a real Celery worker on the test database; stopped after."""
+    workers = []
+
+    def start(broker: str, **options) -> CeleryWorker:
+        worker = CeleryWorker(
+            broker_url=broker,
+            database_url=database_url_of(connection.settings_dict),
+            smtp_port=smtp_server.port,
+            queue=os.environ["CELERY_QUEUE"],
+            **options,
+        )
+        workers.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
 # Browser tests: Playwright drives Debian's Chromium (`playwright install` cannot download here).
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     chromium = shutil.which("chromium")
     if chromium is None:
-        raise RuntimeError("Chromium is missing: ./scripts/test.sh installs it (apt-get install chromium)")
+        raise RuntimeError(
+            "Chromium is missing: ./scripts/test.sh installs it (apt-get install chromium)"
+        )
     return {**browser_type_launch_args, "executable_path": chromium}
 
 

@@ -1,11 +1,20 @@
-"""Real services for tests that need them: a Redis server of the test's own, on a spare port."""
+"""Real services for tests that need them: Redis, an SMTP server and Celery workers, each in
+a process of its own on a spare port, so stopping one never touches the machine's shared ones."""
 
+import email.message
+import mailbox
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -41,8 +50,19 @@ class RedisServer:
         if binary is None:
             raise RuntimeError("redis-server is not installed: apt-get install redis-server")
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self._dir],
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self._dir,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -60,3 +80,183 @@ class RedisServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) in another process, storing what it accepts in a Maildir."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.maildir = str(Path(tempfile.mkdtemp(prefix="balint-smtp-")) / "Maildir")
+        mailbox.Maildir(self.maildir, create=True)
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "SmtpServer":
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{self.port}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                self.maildir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def messages(self) -> list[email.message.Message]:
+        return [message for _, message in mailbox.Maildir(self.maildir).items()]
+
+    def wait_for(self, count: int, *, timeout: float = 30.0) -> list[email.message.Message]:
+        """Wait until at least `count` messages arrived, then a moment more for strays."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.messages()) >= count:
+                time.sleep(0.5)
+                return self.messages()
+            time.sleep(0.1)
+        raise TimeoutError(f"{len(self.messages())} of {count} messages arrived in {timeout} s")
+
+    def __enter__(self) -> "SmtpServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def database_url_of(settings_dict: dict) -> str:
+    """The URL of the database the tests are using, for a worker process to open."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
+    user = settings_dict["USER"] or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
+    host = settings_dict["HOST"] or "127.0.0.1"
+    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    return f"postgres://{user}{password}@{host}{port}/{settings_dict['NAME']}"
+
+
+class CeleryWorker:
+    """`celery -A balint worker` in its own process, on the test's database, broker and SMTP."""
+
+    def __init__(
+        self,
+        *,
+        broker_url: str,
+        database_url: str,
+        smtp_port: int,
+        queue: str,
+        visibility_timeout: int = 600,
+    ):
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": broker_url,
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_QUEUE": queue,
+            "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
+            "CACHE_URL": "locmem://",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(smtp_port),
+            "SMTP_USE_TLS": "false",
+        }
+        self.queue = queue
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(tempfile.mkstemp(prefix="balint-worker-", suffix=".log")[1])
+
+    def start(self) -> "CeleryWorker":
+        self._log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "balint",
+                "worker",
+                "--pool=solo",
+                "--queues",
+                self.queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                "--hostname",
+                f"{self.queue}@%h",
+            ],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while " ready." not in self.log():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker did not start:\n{self.log()}")
+            time.sleep(0.1)
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to finish or acknowledge anything."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+            self.process = None
+            self._log.close()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+            self.process = None
+            self._log.close()
+
+    def __enter__(self) -> "CeleryWorker":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+@contextmanager
+def using_broker(url: str):
+    """Send this process's tasks to a real broker instead of running them in-process."""
+    from celery import current_app
+
+    conf = current_app.conf
+    saved = conf.broker_url, conf.task_always_eager
+    conf.broker_url, conf.task_always_eager = url, False
+    _drop_broker_connections(current_app)
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.task_always_eager = saved
+        _drop_broker_connections(current_app)
+
+
+def _drop_broker_connections(app) -> None:
+    # Celery keeps a pool of connections to the broker it first saw; forget it so the next
+    # task goes to the broker just configured (what Celery itself does after a fork).
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
