@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from kombu import Connection
 
 BROKER_TIMEOUT_SECONDS = 2
@@ -31,7 +31,7 @@ def _broker_state() -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     database = "ok" if _database_ok() else "unreachable"
     broker = _broker_state()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("groups/", include("groups.urls")),
+    path("meetings/", include("sessions.urls")),
     path("me/", include("members.urls")),
     path("admin/", admin.site.urls),
 ]
