@@ -29,5 +29,6 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "time_zone"]
+        fields = ["display_name", "time_zone", "reminders"]
+        widgets = {"reminders": forms.RadioSelect}
         labels = {"display_name": "Your name"}

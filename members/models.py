@@ -36,6 +36,13 @@ class Accreditation(models.TextChoices):
     ACCREDITED = "accredited", "Accredited Balint leader"
 
 
+class ReminderChoice(models.TextChoices):
+    DAY_BEFORE = "24h", "24 hours before"
+    TWO_HOURS = "2h", "2 hours before"
+    BOTH = "both", "Both: 24 hours and 2 hours before"
+    NONE = "none", "No reminders"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: trainee, member, leader, programme admin or staff. Email is the login."""
 
@@ -56,6 +63,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=Accreditation,
         default=Accreditation.NONE,
     )
+    reminders = models.CharField(
+        "meeting reminders",
+        max_length=8,
+        choices=ReminderChoice,
+        default=ReminderChoice.DAY_BEFORE,
+        help_text="When to email you before each of your meetings.",
+    )
+    # The private calendar feed's token is shown once and stored only as a SHA-256 hash.
+    calendar_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -74,6 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    @property
+    def reminder_hours(self) -> list[int]:
+        """How many hours before a meeting this person wants a reminder."""
+        return {"24h": [24], "2h": [2], "both": [24, 2], "none": []}[self.reminders]
 
     def get_full_name(self) -> str:
         return self.display_name

@@ -117,7 +117,9 @@ def test_account_pages_use_the_site_layout(client, url):
     assert "Skip to main content" in response.text
 
 
-@pytest.mark.parametrize("url", ["/accounts/2fa/", "/accounts/email/", "/accounts/password/change/"])
+@pytest.mark.parametrize(
+    "url", ["/accounts/2fa/", "/accounts/email/", "/accounts/password/change/"]
+)
 def test_account_management_pages_open_for_a_signed_in_person(client, stranger, url):
     client.force_login(stranger)
 
