@@ -4,6 +4,8 @@ Production must fail at start-up, naming the missing variable, rather than run h
 """
 
 import os
+import tempfile
+from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -69,7 +71,10 @@ def database_from_url(url: str, *, base_dir) -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path or base_dir / "db.sqlite3",
             # A file, not memory: tests start real Celery workers that must see the test data.
-            "TEST": {"NAME": str(base_dir / ".test-db.sqlite3")},
+            # One file per test process, so parallel runs never share one.
+            "TEST": {
+                "NAME": str(Path(tempfile.gettempdir()) / f"balint-test-{os.getpid()}.sqlite3")
+            },
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL;",

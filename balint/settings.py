@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "members",
     "groups",
     "sessions.apps.MeetingsConfig",
+    "sessions.reports.apps.ReportsConfig",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "balint.outbox.tasks.sweep_outbox", "schedule": 60.0},
+    # Anonymous feedback links for cohorts whose block has ended (idempotent: outbox keys).
+    "feedback-invitations": {
+        "task": "sessions.reports.tasks.send_feedback_invitations",
+        "schedule": 15 * 60.0,
+    },
 }
 
 # The outbox: how often a message is tried before it is marked failed, and how long a pending

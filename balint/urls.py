@@ -12,6 +12,7 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("meetings/", include("sessions.urls")),
     path("me/", include("members.urls")),
+    path("programmes/", include("sessions.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,13 +7,23 @@ A closed group is hidden from everyone who has no part in it.
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from groups.models import BalintGroup, GroupStatus, Leadership, Membership, MembershipStatus
+from groups.models import (
+    CURRENT_STATUSES,
+    BalintGroup,
+    GroupStatus,
+    Leadership,
+    Membership,
+    MembershipStatus,
+)
 from members.models import Programme
+
+JoinAction = Literal["request", "waitlist"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,8 @@ class GroupAccess:
     is_member: bool
     is_programme_admin: bool
     is_staff: bool
+    # The viewer's current membership status (requested, waitlisted, offered, active) or None.
+    membership_status: str | None = None
 
     @property
     def can_see_roster(self) -> bool:
@@ -40,18 +52,29 @@ class GroupAccess:
     def has_part(self) -> bool:
         return self.can_see_roster
 
+    @property
+    def has_offer(self) -> bool:
+        return self.membership_status == MembershipStatus.OFFERED
+
+    @property
+    def join_action(self) -> JoinAction | None:
+        """What a newcomer can do now: request a place, join the waitlist, or nothing."""
+        if self.is_leader or self.membership_status or not self.group.is_open_to_requests:
+            return None
+        return "waitlist" if self.group.is_full else "request"
+
 
 def with_roles(queryset: QuerySet[BalintGroup], user) -> QuerySet[BalintGroup]:
     """Annotate each group with the viewer's roles in it, in the same query."""
     if not user.is_authenticated:
         return queryset
+    current = Membership.objects.filter(
+        group=OuterRef("pk"), person=user, status__in=CURRENT_STATUSES
+    )
     return queryset.annotate(
         viewer_is_leader=Exists(Leadership.objects.filter(group=OuterRef("pk"), person=user)),
-        viewer_is_member=Exists(
-            Membership.objects.filter(
-                group=OuterRef("pk"), person=user, status=MembershipStatus.ACTIVE
-            )
-        ),
+        # At most one current membership per person and group (a database constraint).
+        viewer_membership_status=Subquery(current.values("status")[:1]),
         viewer_is_programme_admin=Exists(
             Programme.admins.through.objects.filter(
                 programme_id=OuterRef("programme_id"), user=user
@@ -62,13 +85,16 @@ def with_roles(queryset: QuerySet[BalintGroup], user) -> QuerySet[BalintGroup]:
 
 def group_access(group: BalintGroup, user) -> GroupAccess:
     """The viewer's roles in a group fetched through `with_roles` (or none for visitors)."""
-    authenticated = user.is_authenticated
+    if not user.is_authenticated:
+        return GroupAccess(group, False, False, False, False)
+    status = getattr(group, "viewer_membership_status", None)
     return GroupAccess(
         group=group,
-        is_leader=authenticated and getattr(group, "viewer_is_leader", False),
-        is_member=authenticated and getattr(group, "viewer_is_member", False),
-        is_programme_admin=authenticated and getattr(group, "viewer_is_programme_admin", False),
-        is_staff=authenticated and user.is_staff,
+        is_leader=getattr(group, "viewer_is_leader", False),
+        is_member=status == MembershipStatus.ACTIVE,
+        is_programme_admin=getattr(group, "viewer_is_programme_admin", False),
+        is_staff=user.is_staff,
+        membership_status=status,
     )
 
 
@@ -80,17 +106,26 @@ def access_group(user, slug: str, queryset: QuerySet[BalintGroup] | None = None)
     except BalintGroup.DoesNotExist:
         raise Http404("No such group.") from None
     access = group_access(group, user)
-    if group.status == GroupStatus.CLOSED and not access.has_part:
+    # Someone with a pending request or a place on the waitlist of a group that has since closed
+    # still needs its page to withdraw; everyone else must not learn that it exists.
+    if group.status == GroupStatus.CLOSED and not (access.has_part or access.membership_status):
         raise Http404("No such group.")
     return access
 
 
-def access_managed_group(user, slug: str) -> GroupAccess:
+def access_managed_group(
+    user, slug: str, queryset: QuerySet[BalintGroup] | None = None
+) -> GroupAccess:
     """Like `access_group`, for pages that change the group: 404 for outsiders who may not
     see its roster, PermissionDenied (403) for those who may see it but not change it."""
-    access = access_group(user, slug)
+    access = access_group(user, slug, queryset)
     if not access.can_see_roster:
         raise Http404("No such group.")
     if not access.can_manage:
         raise PermissionDenied("Only the group's leaders can change this.")
     return access
+
+
+def may_create_groups(user) -> bool:
+    """Staff create groups and appoint their leaders."""
+    return user.is_authenticated and user.is_staff

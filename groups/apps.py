@@ -5,3 +5,6 @@ class GroupsConfig(AppConfig):
     name = "groups"
     label = "groups"
     verbose_name = "Balint groups"
+
+    def ready(self) -> None:
+        from groups import signals  # noqa: F401 - connects the receivers

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from members.models import Programme
@@ -50,6 +51,24 @@ class GroupStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     PAUSED = "paused", "Paused"
     CLOSED = "closed", "Closed"
+
+
+class BalintGroupQuerySet(models.QuerySet):
+    def listed(self) -> "BalintGroupQuerySet":
+        """Groups the public may see: every group that is not closed."""
+        return self.exclude(status=GroupStatus.CLOSED)
+
+    def with_places_taken(self) -> "BalintGroupQuerySet":
+        """Annotate how many places are held (active members and open offers)."""
+        # A subquery, not a join: it combines with any filter without multiplying rows.
+        held = (
+            Membership.objects.filter(group=OuterRef("pk"), status__in=PLACE_HOLDING_STATUSES)
+            .order_by()
+            .values("group")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(places_taken_count=Coalesce(Subquery(held), 0))
 
 
 class BalintGroup(models.Model):
@@ -106,6 +125,8 @@ class BalintGroup(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = BalintGroupQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -124,6 +145,34 @@ class BalintGroup(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("groups:detail", kwargs={"slug": self.slug})
 
+    @property
+    def places_taken(self) -> int:
+        """Active members plus open offers; from `with_places_taken()` when annotated."""
+        annotated = getattr(self, "places_taken_count", None)
+        if annotated is not None:
+            return annotated
+        return self.memberships.filter(status__in=PLACE_HOLDING_STATUSES).count()
+
+    @property
+    def places_free(self) -> int:
+        return max(self.capacity - self.places_taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.places_taken >= self.capacity
+
+    @property
+    def is_open_to_requests(self) -> bool:
+        return self.accepting_members and self.status != GroupStatus.CLOSED
+
+    @property
+    def place(self) -> str:
+        """Format and place in words, e.g. "In person · Cotham, Bristol" (public)."""
+        where = self.town or self.get_region_display()
+        if self.format == Format.ONLINE or not where:
+            return self.get_format_display()
+        return f"{self.get_format_display()} · {where}"
+
 
 class LeaderRole(models.TextChoices):
     LEADER = "leader", "Leader"
@@ -139,7 +188,11 @@ class Leadership(models.Model):
     since = models.DateField(auto_now_add=True)
 
     class Meta:
-        ordering = ["role", "person__display_name"]
+        # Leaders before co-leaders (alphabetical order of the role values would put them last).
+        ordering = [
+            Case(When(role=LeaderRole.LEADER, then=Value(0)), default=Value(1)),
+            "person__display_name",
+        ]
         constraints = [
             models.UniqueConstraint(fields=["group", "person"], name="one_leadership_per_person"),
         ]
@@ -185,8 +238,12 @@ class Membership(models.Model):
     )
     requested_at = models.DateTimeField(auto_now_add=True)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
     joined_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The day membership ended as the leaders record it (a removal may be back-dated), so that
+    # the meetings layer knows whom to expect at past meetings.
+    ended_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -210,6 +267,10 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.person} in {self.group}: {self.get_status_display()}"
 
+    @property
+    def is_current(self) -> bool:
+        return self.status in CURRENT_STATUSES
+
 
 class MembershipEvent(models.Model):
     """The history of a membership: each change of status, when and by whom."""
@@ -226,3 +287,36 @@ class MembershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id}: {self.status} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class PendingMembershipInvite(models.Model):
+    """A leader added an address that has no account yet: it joins the group on sign-up."""
+
+    group = models.ForeignKey(BalintGroup, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    membership = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "group",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True),
+                name="one_pending_invite_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.group}"
+
+
+# A cohort's placement in groups lives in its own module; importing it registers the model.
+from groups.cohorts import CohortPlacement  # noqa: E402, F401

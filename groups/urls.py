@@ -4,7 +4,32 @@ from groups import views
 
 app_name = "groups"
 
+# "mine" and "new" come before <slug> and are reserved (groups.forms.RESERVED_SLUGS).
 urlpatterns = [
     path("", views.finder, name="finder"),
+    path("mine/", views.mine, name="mine"),
+    path("new/", views.create_group, name="create"),
     path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/join/", views.request_to_join, name="join"),
+    path("<slug:slug>/accept-place/", views.accept_offer, name="accept_offer"),
+    path("<slug:slug>/leave/", views.leave, name="leave"),
+    path("<slug:slug>/roster/", views.roster, name="roster"),
+    path("<slug:slug>/roster.csv", views.roster_csv, name="roster_csv"),
+    path("<slug:slug>/roster/add/", views.add_member, name="add_member"),
+    path("<slug:slug>/roster/<int:membership_id>/approve/", views.approve, name="approve"),
+    path("<slug:slug>/roster/<int:membership_id>/decline/", views.decline, name="decline"),
+    path("<slug:slug>/roster/<int:membership_id>/promote/", views.promote, name="promote"),
+    path("<slug:slug>/roster/<int:membership_id>/remove/", views.remove, name="remove"),
+    path(
+        "<slug:slug>/invites/<int:invite_id>/withdraw/",
+        views.cancel_invite,
+        name="cancel_invite",
+    ),
+    path("<slug:slug>/settings/", views.group_settings, name="settings"),
+    path("<slug:slug>/leaders/add/", views.appoint_leader, name="appoint_leader"),
+    path(
+        "<slug:slug>/leaders/<int:leadership_id>/remove/",
+        views.remove_leader,
+        name="remove_leader",
+    ),
 ]

@@ -117,3 +117,9 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Cohorts and enrolments live in their own module; importing them here registers the models.
+from members.programmes import Cohort, Enrolment, PendingEnrolment  # noqa: E402
+
+__all__ = ["Cohort", "Enrolment", "PendingEnrolment", "Programme", "User"]

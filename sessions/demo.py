@@ -10,13 +10,18 @@ from groups.models import (
     Audience,
     BalintGroup,
     Format,
+    GroupStatus,
     LeaderRole,
     Leadership,
     Membership,
+    MembershipEvent,
     MembershipStatus,
+    PendingMembershipInvite,
     Region,
 )
 from members.models import Accreditation, Programme, User
+from sessions.demo_meetings import seed_meetings
+from sessions.reports.demo import seed_reports
 
 DEMO_PASSWORD = "balint-demo-2026"  # noqa: S105 - fictional demo accounts, printed for local use
 
@@ -83,6 +88,11 @@ GROUPS = [
             ("elizabeth.lane@example.org", LeaderRole.CO_LEADER),
         ],
         "members": ["member@example.org", *[f"demo{i}@example.org" for i in range(1, 7)]],
+        "requests": [
+            ("demo8@example.org", "Salaried GP in Bristol, keen to try a group."),
+            ("demo19@example.org", ""),
+        ],
+        "invites": ["new.gp@example.org"],
         "programme": None,
     },
     {
@@ -101,6 +111,7 @@ GROUPS = [
         "meeting_link": "https://meet.example.org/balint-online-7f3k",
         "leaders": [("priya.raman@example.org", LeaderRole.LEADER)],
         "members": [f"demo{i}@example.org" for i in range(7, 12)],
+        "requests": [("demo2@example.org", "Practice nurse, Cardiff.")],
         "programme": None,
     },
     {
@@ -142,8 +153,64 @@ GROUPS = [
         "meeting_link": "https://meet.example.org/severn-trainees-b19q",
         "leaders": [("elizabeth.lane@example.org", LeaderRole.LEADER)],
         "members": [f"demo{i}@example.org" for i in range(11, 17)],
-        "waitlist": ["demo1@example.org"],
+        "waitlist": ["demo1@example.org", "demo3@example.org"],
         "programme": "severn-and-mersey",
+    },
+    {
+        "slug": "leeds-psychiatry-trainees",
+        "name": "Leeds Psychiatry Trainees Balint Group",
+        "description": (
+            "A new weekly group for core psychiatry trainees in Leeds, starting this term. "
+            "We are gathering members now."
+        ),
+        "audiences": ["psychiatry-trainees"],
+        "format": Format.IN_PERSON,
+        "town": "Leeds",
+        "region": Region.YORKSHIRE,
+        "capacity": 8,
+        "taster_seats": 2,
+        "status": GroupStatus.FORMING,
+        "room": "St James's University Hospital, Education Centre, Room 6",
+        "leaders": [("priya.raman@example.org", LeaderRole.LEADER)],
+        "members": ["demo4@example.org"],
+        "programme": None,
+    },
+    {
+        "slug": "highland-rural-gps",
+        "name": "Highland Rural GPs Balint Group",
+        "description": (
+            "An online group for GPs in remote and rural practices across the Highlands. "
+            "Paused over the winter; it meets again in the spring."
+        ),
+        "audiences": ["gps"],
+        "format": Format.ONLINE,
+        "town": "",
+        "region": Region.SCOTLAND,
+        "capacity": 8,
+        "taster_seats": 1,
+        "status": GroupStatus.PAUSED,
+        "meeting_link": "https://meet.example.org/highland-gps-k2m8",
+        "leaders": [("tom.okafor@example.org", LeaderRole.LEADER)],
+        "members": ["demo9@example.org", "demo10@example.org", "demo13@example.org"],
+        "programme": None,
+    },
+    {
+        "slug": "cardiff-gp-balint-2024",
+        "name": "Cardiff GP Balint Group (2024)",
+        "description": "A year-long group for GP trainees in Cardiff that finished in 2024.",
+        "audiences": ["gp-trainees"],
+        "format": Format.IN_PERSON,
+        "town": "Cardiff",
+        "region": Region.WALES,
+        "capacity": 10,
+        "taster_seats": 0,
+        "accepting_members": False,
+        "status": GroupStatus.CLOSED,
+        "room": "Cardiff Medical Centre, Seminar Room",
+        "leaders": [("judith.marlow@example.org", LeaderRole.LEADER)],
+        "members": [],
+        "left": ["demo5@example.org", "demo6@example.org"],
+        "programme": None,
     },
 ]
 
@@ -173,17 +240,22 @@ def _verified(user: User) -> None:
     )
 
 
-def _membership(group: BalintGroup, person: User, status: str) -> None:
+def _membership(group: BalintGroup, person: User, status: str, note: str = "") -> None:
     now = timezone.now()
-    Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         group=group,
         person=person,
         status=status,
         defaults={
+            "note": note,
             "joined_at": now if status == MembershipStatus.ACTIVE else None,
             "waitlisted_at": now if status == MembershipStatus.WAITLISTED else None,
+            "ended_at": now if status == MembershipStatus.LEFT else None,
+            "ended_on": now.date() if status == MembershipStatus.LEFT else None,
         },
     )
+    if created:
+        MembershipEvent.objects.create(membership=membership, status=status)
 
 
 @transaction.atomic
@@ -213,6 +285,9 @@ def seed_demo() -> list[DemoLogin]:
         leaders = spec.pop("leaders")
         members = spec.pop("members")
         waitlist = spec.pop("waitlist", [])
+        requests = spec.pop("requests", [])
+        left = spec.pop("left", [])
+        invites = spec.pop("invites", [])
         audiences = spec.pop("audiences")
         programme_slug = spec.pop("programme")
         spec["programme"] = programme if programme_slug else None
@@ -226,4 +301,14 @@ def seed_demo() -> list[DemoLogin]:
             _membership(group, people[email], MembershipStatus.ACTIVE)
         for email in waitlist:
             _membership(group, people[email], MembershipStatus.WAITLISTED)
+        for email, note in requests:
+            _membership(group, people[email], MembershipStatus.REQUESTED, note)
+        for email in left:
+            _membership(group, people[email], MembershipStatus.LEFT)
+        for email in invites:
+            PendingMembershipInvite.objects.get_or_create(
+                group=group, email=email, defaults={"invited_by": group.leaderships.first().person}
+            )
+    seed_meetings(people)  # schedules, meetings, registers, apologies
+    seed_reports(people)  # cohorts, enrolments, placements, anonymous feedback
     return LOGINS

@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from groups.models import BalintGroup, Leadership, Membership
 from members.models import Programme, User
+from sessions.models import Apology, AttendanceRecord, Meeting, MeetingChange, Schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +17,21 @@ def world() -> dict:
         "memberships": sorted(
             Membership.objects.values_list("group__slug", "person__email", "status")
         ),
+        "schedules": sorted(Schedule.objects.values_list("group__slug", "rrule", "start_date")),
+        "meetings": sorted(
+            Meeting.objects.values_list(
+                "group__slug", "starts_at", "status", "revision", "edited_by_hand"
+            )
+        ),
+        "meeting_changes": sorted(
+            MeetingChange.objects.values_list("meeting__starts_at", "kind", "revision")
+        ),
+        "apologies": sorted(Apology.objects.values_list("meeting__starts_at", "person__email")),
+        "attendance": sorted(
+            AttendanceRecord.objects.values_list(
+                "meeting__starts_at", "person__email", "role", "status", "presented_case"
+            )
+        ),
     }
 
 
@@ -27,6 +43,9 @@ def test_seed_demo_twice_gives_the_same_world(capsys):
     assert world() == first
     assert len(first["groups"]) >= 4
     assert first["leaders"] and first["memberships"] and first["programmes"]
+    assert len(first["schedules"]) == 4
+    assert first["meetings"] and first["attendance"] and first["apologies"]
+    assert any(status == "cancelled" for _, _, status, _, _ in first["meetings"])
     output = capsys.readouterr().out
     assert "admin@example.org" in output and "balint-demo-2026" in output
 

@@ -8,11 +8,6 @@ from balint.outbox.services import deliver, enqueue_email
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _test_templates(settings):
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], "tests/templates"]
-
-
 def test_a_queued_message_is_sent_after_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         message = enqueue_email(

@@ -13,11 +13,6 @@ from tests.services import RedisServer, using_broker
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _test_templates(settings):
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], "tests/templates"]
-
-
 def queue_hello(key: str) -> Message:
     with transaction.atomic():
         return enqueue_email(key=key, to="sam@example.org", template="hello", context={"name": key})

@@ -1,0 +1,133 @@
+"""The rules every group operation shares: the group lock, counting places, writing a status
+with its history, admitting a person and offering free places to the waitlist.
+
+Lock order: the group row first, then anything in it. Every change to who holds a place in a
+group takes the group's lock, so the memberships of a locked group cannot change under us.
+"""
+
+import datetime
+import zoneinfo
+
+from django.utils import timezone
+
+from groups import emails
+from groups.models import (
+    CURRENT_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    BalintGroup,
+    GroupStatus,
+    Membership,
+    MembershipEvent,
+    MembershipStatus,
+)
+from members.models import User
+
+
+class GroupError(Exception):
+    """A rule refused the operation; `message` says why, for the person who tried it."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def lock_group(group: BalintGroup) -> BalintGroup:
+    """Lock and re-read the group row. Must be called inside a transaction.
+
+    Two leaders approving the last place at the same moment would both count 9 of 10 and both
+    write: the lock makes the second wait and count again after the first has committed.
+    """
+    return BalintGroup.objects.select_for_update().get(pk=group.pk)
+
+
+def places_taken(group: BalintGroup) -> int:
+    return group.memberships.filter(status__in=PLACE_HOLDING_STATUSES).count()
+
+
+def get_membership(group: BalintGroup, membership_id: int) -> Membership:
+    try:
+        return group.memberships.select_related("person", "group").get(pk=membership_id)
+    except Membership.DoesNotExist:
+        raise GroupError("That person is not on this group's roster.") from None
+
+
+def current_membership(group: BalintGroup, person: User) -> Membership | None:
+    return (
+        group.memberships.select_related("person", "group")
+        .filter(person=person, status__in=CURRENT_STATUSES)
+        .first()
+    )
+
+
+def today_in(group: BalintGroup) -> datetime.date:
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(group.time_zone))
+
+
+def set_status(membership: Membership, status: str, *, by: User | None, **fields) -> Membership:
+    """Write a new status, its dates and a history event."""
+    now = timezone.now()
+    dates = {
+        MembershipStatus.WAITLISTED: "waitlisted_at",
+        MembershipStatus.OFFERED: "offered_at",
+        MembershipStatus.ACTIVE: "joined_at",
+    }
+    if status in dates:
+        fields[dates[status]] = now
+    elif status not in CURRENT_STATUSES:
+        fields.setdefault("ended_at", now)
+        fields.setdefault("ended_on", today_in(membership.group))
+    for name, value in fields.items():
+        setattr(membership, name, value)
+    membership.status = status
+    membership.updated_by = by
+    membership.save()
+    MembershipEvent.objects.create(membership=membership, status=status, by=by)
+    return membership
+
+
+def start_membership(
+    group: BalintGroup, person: User, status: str, *, by: User | None, note: str = ""
+) -> Membership:
+    membership = Membership(group=group, person=person, note=note)
+    return set_status(membership, status, by=by)
+
+
+def waitlist_position(membership: Membership) -> int:
+    """1 for the first person on the waitlist (the order in which places are offered)."""
+    queue = membership.group.memberships.filter(status=MembershipStatus.WAITLISTED)
+    order = list(queue.order_by("waitlisted_at", "pk").values_list("pk", flat=True))
+    return order.index(membership.pk) + 1 if membership.pk in order else len(order) + 1
+
+
+def admit(group: BalintGroup, membership: Membership, *, by: User | None) -> Membership:
+    """Make a requesting person a member, or put them on the waitlist when the group is full."""
+    if places_taken(group) < group.capacity:
+        set_status(membership, MembershipStatus.ACTIVE, by=by)
+        emails.join_approved(membership)
+    else:
+        set_status(membership, MembershipStatus.WAITLISTED, by=by)
+        emails.waitlisted(membership, position=waitlist_position(membership))
+    return membership
+
+
+def offer_free_places(group: BalintGroup) -> list[Membership]:
+    """Offer each free place to the next person on the waitlist (the group must be locked).
+    Offers are automatic, so their history event has no `by`."""
+    if group.status == GroupStatus.CLOSED:
+        return []
+    free = group.capacity - places_taken(group)
+    waiting = group.memberships.select_related("person", "group").filter(
+        status=MembershipStatus.WAITLISTED
+    )
+    offered = list(waiting.order_by("waitlisted_at", "pk")[: max(free, 0)])
+    for membership in offered:
+        set_status(membership, MembershipStatus.OFFERED, by=None)
+        emails.place_offered(membership)
+    return offered
+
+
+def full_message(group: BalintGroup) -> str:
+    return (
+        f"The group is full ({group.capacity} of {group.capacity} places are taken). "
+        "Remove someone or raise the capacity first."
+    )

@@ -1,0 +1,90 @@
+"""The public pages: the group finder and a group's own page."""
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from groups.access import GroupAccess, access_group, group_access, with_roles
+from groups.extensions import meetings_spot
+from groups.forms import FinderForm, JoinRequestForm
+from groups.models import BalintGroup, Leadership, MembershipStatus
+from groups.services import waitlist_position
+from groups.views.common import groups_for_display
+
+PAGE_SIZE = 12
+
+
+def _filtered(groups: QuerySet[BalintGroup], filters: dict) -> QuerySet[BalintGroup]:
+    if filters.get("format"):
+        groups = groups.filter(format=filters["format"])
+    if filters.get("audience"):
+        groups = groups.filter(audiences=filters["audience"])
+    if filters.get("region"):
+        groups = groups.filter(region=filters["region"])
+    if query := filters.get("q", "").strip():
+        # Exists, not a join, so a group with two matching leaders is listed once.
+        led_by_match = Leadership.objects.filter(
+            group=OuterRef("pk"), person__display_name__icontains=query
+        )
+        groups = groups.filter(
+            Q(name__icontains=query)
+            | Q(description__icontains=query)
+            | Q(town__icontains=query)
+            | Exists(led_by_match)
+        )
+    return groups
+
+
+@require_GET
+def finder(request: HttpRequest) -> HttpResponse:
+    form = FinderForm(request.GET)
+    form.is_valid()  # Invalid filters are shown as errors and left out; the rest still apply.
+    groups = _filtered(with_roles(groups_for_display().listed(), request.user), form.cleaned_data)
+    paginator = Paginator(groups, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    cards = [group_access(group, request.user) for group in page.object_list]
+    context = {
+        "form": form,
+        "page": page,
+        "page_numbers": paginator.get_elided_page_range(page.number, on_each_side=2),
+        "ellipsis": Paginator.ELLIPSIS,
+        "cards": cards,
+        "filtered": any(form.cleaned_data.get(name) for name in form.fields),
+    }
+    context |= meetings_spot.context([card.group for card in cards], request.user)
+    return render(request, "groups/finder.html", context)
+
+
+@require_GET
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    access = access_group(request.user, slug, queryset=groups_for_display())
+    return render(request, "groups/detail.html", detail_context(request, access))
+
+
+def detail_context(
+    request: HttpRequest, access: GroupAccess, *, join_form: JoinRequestForm | None = None
+) -> dict:
+    group = access.group
+    roster = None
+    if access.can_see_roster:
+        roster = (
+            group.memberships.filter(status=MembershipStatus.ACTIVE)
+            .select_related("person")
+            .order_by("person__display_name")
+        )
+    mine = None
+    if access.membership_status:
+        mine = group.memberships.get(person=request.user, status=access.membership_status)
+    context = {
+        "group": group,
+        "access": access,
+        "roster": roster,
+        "my_membership": mine,
+        "waitlist_position": (
+            waitlist_position(mine) if mine and mine.status == MembershipStatus.WAITLISTED else None
+        ),
+        "join_form": join_form or JoinRequestForm(),
+    }
+    return context | meetings_spot.context([group], request.user)

@@ -1,0 +1,179 @@
+"""Operations on cohorts and enrolments: create a cohort, enrol trainees by email (unknown
+addresses are invited to sign up and enrolled when they do), and end an enrolment.
+
+Each operation is one transaction and raises `CohortError` with a message for the person when a
+rule refuses it; views only catch that.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from balint.outbox.services import enqueue_email
+from members.models import Cohort, Enrolment, PendingEnrolment, Programme, User
+
+
+class CohortError(Exception):
+    """A rule refused the operation; `message` says why, for the person who tried it."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class EnrolmentReport:
+    """What enrolling a list of addresses did, address by address."""
+
+    enrolled: list[User] = field(default_factory=list)
+    invited: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.enrolled)} enrolled",
+            f"{len(self.invited)} invited to sign up",
+        ]
+        if self.already:
+            parts.append(f"{len(self.already)} already in the cohort")
+        return "; ".join(parts) + "."
+
+
+@transaction.atomic
+def create_cohort(
+    *,
+    programme: Programme,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    required_meetings: int | None = None,
+    required_percent: int | None = None,
+    by: User,
+) -> Cohort:
+    """Create a cohort of `programme`. CohortError if the name is taken or the dates or the
+    requirement are impossible."""
+    name = name.strip()
+    if ends_on < starts_on:
+        raise CohortError("The last day cannot be before the first day.")
+    if (required_meetings is None) == (required_percent is None):
+        raise CohortError("Give either a minimum number of meetings or a percentage, not both.")
+    if Cohort.objects.filter(programme=programme, name__iexact=name).exists():
+        raise CohortError(f"This programme already has a cohort called “{name}”.")
+    try:
+        with transaction.atomic():
+            return Cohort.objects.create(
+                programme=programme,
+                name=name,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                required_meetings=required_meetings,
+                required_percent=required_percent,
+                created_by=by,
+            )
+    except IntegrityError:
+        # Two admins creating the same cohort at once: the unique constraint decides.
+        raise CohortError(f"This programme already has a cohort called “{name}”.") from None
+
+
+def _lock_cohort(cohort: Cohort) -> Cohort:
+    """Lock the cohort row: two admins pasting the same list at once must not enrol twice."""
+    return Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+
+
+@transaction.atomic
+def enrol_by_email(
+    *, cohort: Cohort, emails: list[str], enrolled_on: date, by: User
+) -> EnrolmentReport:
+    """Enrol each address: people with an account at once, unknown addresses when they sign up
+    (they are emailed an invitation). CohortError if the date is outside the cohort."""
+    cohort = _lock_cohort(cohort)
+    if not cohort.starts_on <= enrolled_on <= cohort.ends_on:
+        raise CohortError("The enrolment date must fall within the cohort's dates.")
+    report = EnrolmentReport()
+    for email in dict.fromkeys(address.strip() for address in emails if address.strip()):
+        person = User.objects.filter(email__iexact=email).first()
+        if person is None:
+            _invite(cohort, email, enrolled_on=enrolled_on, by=by, report=report)
+        elif cohort.enrolments.filter(person=person, left_on__isnull=True).exists():
+            report.already.append(str(person))
+        else:
+            Enrolment.objects.create(cohort=cohort, person=person, enrolled_on=enrolled_on)
+            report.enrolled.append(person)
+    return report
+
+
+def _invite(cohort: Cohort, email: str, *, enrolled_on: date, by: User, report) -> None:
+    if cohort.pending.filter(email__iexact=email, accepted_at__isnull=True).exists():
+        report.already.append(email)
+        return
+    pending = PendingEnrolment.objects.create(
+        cohort=cohort, email=email, enrolled_on=enrolled_on, invited_by=by
+    )
+    enqueue_email(
+        key=f"cohort-invite:{pending.pk}",
+        to=email,
+        template="cohort_invite",
+        context={
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "invited_by": by,
+            "email": email,
+            "signup_url": settings.SITE_URL + reverse("account_signup"),
+        },
+    )
+    report.invited.append(email)
+
+
+@transaction.atomic
+def end_enrolment(*, enrolment: Enrolment, left_on: date, by: User) -> Enrolment:
+    """Record that a trainee left the cohort on `left_on` (meetings after it do not count
+    against them). CohortError if they have left already or the date is impossible."""
+    enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
+    if enrolment.left_on is not None:
+        raise CohortError(f"{enrolment.person} has already left this cohort.")
+    if left_on < enrolment.enrolled_on:
+        raise CohortError("The last day cannot be before they were enrolled.")
+    if left_on > enrolment.cohort.ends_on:
+        raise CohortError("The last day cannot be after the cohort ends.")
+    enrolment.left_on = left_on
+    enrolment.save(update_fields=["left_on"])
+    return enrolment
+
+
+@transaction.atomic
+def cancel_pending_enrolment(*, pending: PendingEnrolment, by: User) -> PendingEnrolment:
+    """Withdraw an invitation that has not been used. CohortError if it was used already."""
+    pending = PendingEnrolment.objects.select_for_update().get(pk=pending.pk)
+    if pending.accepted_at is not None:
+        raise CohortError(f"{pending.email} has signed up already.")
+    pending.delete()
+    return pending
+
+
+def activate_pending_enrolments(*, user: User, email: str) -> list[Enrolment]:
+    """Enrol a newly verified address in every cohort it was invited to. Safe to call twice."""
+    ids = PendingEnrolment.objects.filter(
+        email__iexact=email, accepted_at__isnull=True
+    ).values_list("pk", flat=True)
+    enrolments = [_activate(pending_id=pk, user=user) for pk in list(ids)]
+    return [enrolment for enrolment in enrolments if enrolment is not None]
+
+
+@transaction.atomic
+def _activate(*, pending_id: int, user: User) -> Enrolment | None:
+    pending = PendingEnrolment.objects.select_for_update().get(pk=pending_id)
+    if pending.accepted_at is not None:
+        return None
+    enrolment = Enrolment.objects.filter(
+        cohort_id=pending.cohort_id, person=user, left_on__isnull=True
+    ).first() or Enrolment.objects.create(
+        cohort_id=pending.cohort_id, person=user, enrolled_on=pending.enrolled_on
+    )
+    pending.accepted_at = timezone.now()
+    pending.enrolment = enrolment
+    pending.save(update_fields=["accepted_at", "enrolment"])
+    return enrolment

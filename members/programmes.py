@@ -1,0 +1,148 @@
+"""Cohorts of a programme's trainees and their enrolments (imported by members/models.py).
+
+A cohort (or block) is a named set of trainees for a period, with an attendance requirement: a
+minimum number of meetings or a percentage of the meetings held while each trainee was enrolled.
+Which groups a cohort is placed in is the groups layer's business (groups.CohortPlacement).
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+MAX_REQUIRED_MEETINGS = 200
+
+
+class Cohort(models.Model):
+    """Trainees of a programme for a period, e.g. "Year 4 psychiatry, block 3, Sept–Oct 2026"."""
+
+    programme = models.ForeignKey(
+        "members.Programme", on_delete=models.CASCADE, related_name="cohorts"
+    )
+    name = models.CharField(max_length=150)
+    starts_on = models.DateField("first day")
+    ends_on = models.DateField("last day")
+    # Exactly one of the two is set (a database constraint below).
+    required_meetings = models.PositiveSmallIntegerField(
+        "minimum meetings",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REQUIRED_MEETINGS)],
+    )
+    required_percent = models.PositiveSmallIntegerField(
+        "minimum percentage of meetings held",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="cohort_name_unique"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="cohort_ends_after_it_starts"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(required_meetings__isnull=False, required_percent__isnull=True)
+                    | Q(required_meetings__isnull=True, required_percent__isnull=False)
+                ),
+                name="cohort_has_one_requirement",
+            ),
+            models.CheckConstraint(
+                condition=Q(required_percent__isnull=True)
+                | Q(required_percent__gte=1, required_percent__lte=100),
+                name="cohort_percent_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(required_meetings__isnull=True) | Q(required_meetings__gte=1),
+                name="cohort_meetings_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def requirement(self) -> str:
+        """The requirement in words, e.g. "at least 6 meetings" or "at least 75% of meetings"."""
+        if self.required_percent is not None:
+            return f"at least {self.required_percent}% of the meetings held"
+        plural = "" if self.required_meetings == 1 else "s"
+        return f"at least {self.required_meetings} meeting{plural}"
+
+    def has_ended(self, today: date) -> bool:
+        return self.ends_on < today
+
+
+class Enrolment(models.Model):
+    """A trainee's place in a cohort, from `enrolled_on` until `left_on` (inclusive)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolments")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    enrolled_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cohort", "person__display_name"]
+        constraints = [
+            # One current enrolment per person and cohort; someone who left may come back.
+            models.UniqueConstraint(
+                fields=["cohort", "person"],
+                condition=Q(left_on__isnull=True),
+                name="one_current_enrolment_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("enrolled_on")),
+                name="enrolment_leaves_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "cohort"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.cohort}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None
+
+
+class PendingEnrolment(models.Model):
+    """An address with no account yet: it is enrolled when someone signs up with it."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pending")
+    email = models.EmailField()
+    enrolled_on = models.DateField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                "cohort",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True),
+                name="one_pending_enrolment_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.cohort}"

@@ -1,0 +1,79 @@
+"""Every change to a meeting goes through here: the revision goes up by one and the change is
+recorded, so calendars (issue 6) see one event whose SEQUENCE strictly increases.
+
+Callers hold the group's row lock (see services.py for the lock order).
+"""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from sessions.models import ChangeKind, Meeting, MeetingChange, MeetingStatus
+
+
+def record_added(meeting: Meeting, *, by=None) -> MeetingChange:
+    """Record that a new meeting (revision 0) exists."""
+    return MeetingChange.objects.create(
+        meeting=meeting,
+        kind=ChangeKind.ADDED,
+        revision=meeting.revision,
+        new_starts_at=meeting.starts_at,
+        new_ends_at=meeting.ends_at,
+        new_place=meeting.place,
+        new_link=meeting.link,
+        by=by,
+    )
+
+
+def added_change(meeting: Meeting) -> MeetingChange:
+    """An unsaved ADDED change for a meeting made by the schedule (saved in bulk)."""
+    return MeetingChange(
+        meeting=meeting,
+        kind=ChangeKind.ADDED,
+        revision=meeting.revision,
+        new_starts_at=meeting.starts_at,
+        new_ends_at=meeting.ends_at,
+        at=timezone.now(),
+    )
+
+
+def apply_change(
+    meeting: Meeting,
+    *,
+    kind: str,
+    by=None,
+    reason: str = "",
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    place: str | None = None,
+    link: str | None = None,
+    by_hand: bool = True,
+) -> MeetingChange:
+    """Change a meeting, raise its revision by one and record the change with old and new values."""
+    old = (meeting.starts_at, meeting.ends_at, meeting.place, meeting.link)
+    meeting.starts_at = starts_at or meeting.starts_at
+    meeting.ends_at = ends_at or meeting.ends_at
+    meeting.place = meeting.place if place is None else place
+    meeting.link = meeting.link if link is None else link
+    if kind == ChangeKind.CANCELLED:
+        meeting.status, meeting.cancel_reason = MeetingStatus.CANCELLED, reason
+    elif kind == ChangeKind.RESTORED:
+        meeting.status, meeting.cancel_reason = MeetingStatus.SCHEDULED, ""
+    meeting.revision += 1
+    meeting.edited_by_hand = meeting.edited_by_hand or by_hand
+    meeting.save()
+    return MeetingChange.objects.create(
+        meeting=meeting,
+        kind=kind,
+        revision=meeting.revision,
+        old_starts_at=old[0],
+        old_ends_at=old[1],
+        old_place=old[2],
+        old_link=old[3],
+        new_starts_at=meeting.starts_at,
+        new_ends_at=meeting.ends_at,
+        new_place=meeting.place,
+        new_link=meeting.link,
+        reason=reason,
+        by=by,
+    )

@@ -1,0 +1,1 @@
+"""Programme admins' reports: dashboard, attendance exports, anonymous feedback, certificates."""

@@ -1,0 +1,200 @@
+"""What the exports contain: the attendance query (one row per person per meeting) and the
+trainee summary (one row per trainee), as plain rows of text for the CSV and XLSX writers.
+
+Dates are ISO (YYYY-MM-DD) and times 24-hour, in the meeting's group's time zone, which has a
+column of its own: a file read in another country still says what the register said.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from members.models import Enrolment, Programme
+from sessions.models import AttendanceRecord, AttendanceRole, AttendanceStatus
+from sessions.reports.attendance import zone
+from sessions.reports.sql import LocalDate
+from sessions.reports.summary import ReportFilter, cohort_reports
+
+CHUNK_SIZE = 2000  # rows fetched from the database at a time (a server-side cursor on PostgreSQL)
+
+ATTENDANCE_HEADER = [
+    "Programme",
+    "Cohort",
+    "Group",
+    "Meeting date",
+    "Start time",
+    "Time zone",
+    "Person",
+    "Email",
+    "Role",
+    "Attendance",
+    "Presented a case",
+    "Recorded by",
+    "Recorded at",
+]
+ROLES = dict(AttendanceRole.choices)
+STATUSES = dict(AttendanceStatus.choices)
+YES_NO = {True: "Yes", False: "No"}
+
+
+def _cohort_of_row(day) -> Subquery:
+    """The cohort a register line belongs to: the person's enrolment, in a cohort placed in the
+    meeting's group, whose dates and spell contain the meeting's day (latest cohort first)."""
+    enrolments = Enrolment.objects.filter(
+        person=OuterRef("person_id"),
+        cohort__programme=OuterRef("meeting__group__programme_id"),
+        cohort__placements__group=OuterRef("meeting__group_id"),
+        cohort__starts_on__lte=day,
+        cohort__ends_on__gte=day,
+        enrolled_on__lte=day,
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+    return Subquery(enrolments.order_by("-cohort__starts_on").values("cohort__name")[:1])
+
+
+def attendance_queryset(*, programme: Programme, filters: ReportFilter) -> QuerySet:
+    """The register lines of the programme's groups, narrowed by `filters`, in file order."""
+    day = LocalDate("meeting__starts_at", "meeting__group__time_zone")
+    records = AttendanceRecord.objects.filter(meeting__group__programme=programme).alias(day=day)
+    if filters.group is not None:
+        records = records.filter(meeting__group=filters.group)
+    if filters.start is not None:
+        records = records.filter(day__gte=filters.start)
+    if filters.end is not None:
+        records = records.filter(day__lte=filters.end)
+    if filters.cohort is not None:
+        records = records.filter(_in_cohort(filters.cohort))
+    return records.annotate(cohort_name=_cohort_of_row(OuterRef("day"))).order_by(
+        "meeting__starts_at", "meeting__group__name", "meeting_id", "person__display_name", "pk"
+    )
+
+
+def _in_cohort(cohort) -> Q:
+    """Lines of the cohort's trainees, at its groups' meetings, within their enrolment spell."""
+    spell = Enrolment.objects.filter(
+        cohort=cohort, person=OuterRef("person_id"), enrolled_on__lte=OuterRef("day")
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=OuterRef("day")))
+    return (
+        Q(meeting__group__cohort_placements__cohort=cohort)
+        & Q(day__gte=cohort.starts_on, day__lte=cohort.ends_on)
+        & Q(Exists(spell))
+    )
+
+
+ATTENDANCE_COLUMNS = [
+    "cohort_name",
+    "meeting__group__name",
+    "meeting_id",
+    "meeting__starts_at",
+    "meeting__group__time_zone",
+    "person__display_name",
+    "person__email",
+    "role",
+    "status",
+    "presented_case",
+    "recorded_by__display_name",
+    "recorded_at",
+]
+
+
+def attendance_rows(queryset: QuerySet, *, programme_name: str) -> Iterator[list]:
+    """The file's rows, read from the database in chunks (memory stays flat however many)."""
+    # Inside a transaction PostgreSQL streams from a plain server-side cursor; outside one,
+    # Django must declare it WITH HOLD, and PostgreSQL builds the whole result before the first
+    # row leaves.
+    with transaction.atomic():
+        yield from _formatted(queryset.values_list(*ATTENDANCE_COLUMNS), programme_name)
+
+
+def _formatted(values: QuerySet, programme_name: str) -> Iterator[list]:
+    last_meeting = last_recorded = None
+    day = start = recorded = ""
+    meeting_zone = None
+    for (
+        cohort_name,
+        group_name,
+        meeting_id,
+        starts_at,
+        zone_name,
+        name,
+        email,
+        role,
+        status,
+        presented,
+        recorder,
+        recorded_at,
+    ) in values.iterator(chunk_size=CHUNK_SIZE):
+        # Lines come meeting by meeting: format its date and time once, not once per person.
+        if meeting_id != last_meeting:
+            last_meeting, last_recorded, meeting_zone = meeting_id, None, zone(zone_name)
+            local = starts_at.astimezone(meeting_zone)
+            day, start = f"{local:%Y-%m-%d}", f"{local:%H:%M}"
+        if recorded_at != last_recorded:
+            last_recorded, recorded = recorded_at, _local_text(recorded_at, meeting_zone)
+        yield [
+            programme_name,
+            cohort_name or "",
+            group_name,
+            day,
+            start,
+            zone_name,
+            name,
+            email,
+            ROLES.get(role, role),
+            STATUSES.get(status, status),
+            YES_NO[presented],
+            recorder or "",
+            recorded,
+        ]
+
+
+def _local_text(moment: datetime | None, meeting_zone) -> str:
+    return f"{moment.astimezone(meeting_zone):%Y-%m-%d %H:%M}" if moment else ""
+
+
+TRAINEE_HEADER = [
+    "Programme",
+    "Cohort",
+    "Person",
+    "Email",
+    "Groups",
+    "Enrolled on",
+    "Left on",
+    "Requirement",
+    "Meetings expected",
+    "Attended",
+    "Late",
+    "Apologies",
+    "Absent",
+    "Not recorded",
+    "Cases presented",
+    "Attendance rate",
+    "Meets requirement so far",
+]
+
+
+def trainee_rows(*, programme: Programme, filters: ReportFilter) -> Iterator[list]:
+    """One row per trainee per cohort: the dashboard's summary."""
+    for report in cohort_reports(programme=programme, filters=filters):
+        for row in report.trainees:
+            result = row.tally
+            yield [
+                programme.name,
+                report.cohort.name,
+                row.person.display_name,
+                row.person.email,
+                "; ".join(row.groups),
+                row.enrolled_on.isoformat(),
+                row.left_on.isoformat() if row.left_on else "",
+                report.cohort.requirement,
+                result.expected,
+                result.attended,
+                result.late,
+                result.apologies,
+                result.absent,
+                result.unrecorded,
+                result.cases,
+                f"{result.rate:.1f}%" if result.rate is not None else "",
+                row.requirement.text,
+            ]

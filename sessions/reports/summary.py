@@ -1,0 +1,173 @@
+"""Each cohort's trainees with their attendance: the dashboard's tables, the trainee export and
+the certificates all read it from here, in a fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Count
+from django.utils import timezone
+
+from groups.models import BalintGroup, CohortPlacement, MembershipStatus
+from members.models import Cohort, Enrolment, PendingEnrolment, Programme, User
+from sessions.reports.attendance import (
+    AttendanceData,
+    Requirement,
+    Tally,
+    check_requirement,
+    load_attendance,
+    tally,
+    windows_for,
+)
+
+# Bins of the per-cohort distribution chart: attendance rate of the meetings expected.
+BINS = [
+    ("Under 50%", 0, 50),
+    ("50–59%", 50, 60),
+    ("60–69%", 60, 70),
+    ("70–79%", 70, 80),
+    ("80–89%", 80, 90),
+    ("90–100%", 90, 101),
+]
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """What the admin narrowed the reports to; every part optional."""
+
+    cohort: Cohort | None = None
+    group: BalintGroup | None = None
+    start: date | None = None
+    end: date | None = None
+
+    def describe(self) -> dict:
+        """The filter in words and ids, for the export log."""
+        return {
+            "cohort": self.cohort.name if self.cohort else "",
+            "cohort_id": self.cohort.pk if self.cohort else None,
+            "group": self.group.name if self.group else "",
+            "group_id": self.group.pk if self.group else None,
+            "from": self.start.isoformat() if self.start else "",
+            "to": self.end.isoformat() if self.end else "",
+        }
+
+
+@dataclass
+class TraineeRow:
+    cohort: Cohort
+    person: User
+    enrolled_on: date
+    left_on: date | None
+    groups: list[str]
+    tally: Tally
+    requirement: Requirement
+
+
+@dataclass
+class CohortReport:
+    cohort: Cohort
+    groups: list[BalintGroup]
+    trainees: list[TraineeRow] = field(default_factory=list)
+    pending: int = 0
+
+    @property
+    def met_count(self) -> int:
+        return sum(1 for row in self.trainees if row.requirement.met)
+
+    def distribution(self) -> list[tuple[str, int]]:
+        """How many trainees fall in each band of attendance rate (those with meetings)."""
+        rates = [row.tally.rate for row in self.trainees if row.tally.rate is not None]
+        return [(label, sum(1 for r in rates if low <= r < high)) for label, low, high in BINS]
+
+
+def cohort_reports(
+    *, programme: Programme, filters: ReportFilter, now: datetime | None = None
+) -> list[CohortReport]:
+    """The programme's cohorts (or the filtered one) with each trainee's attendance so far."""
+    now = now or timezone.now()
+    cohorts = list(programme.cohorts.all())
+    if filters.cohort is not None:
+        cohorts = [c for c in cohorts if c.pk == filters.cohort.pk]
+    if not cohorts:
+        return []
+    reports = {c.pk: CohortReport(cohort=c, groups=[]) for c in cohorts}
+    placements = CohortPlacement.objects.filter(cohort__in=cohorts).select_related("group")
+    for placement in placements.order_by("group__name"):
+        if filters.group is None or placement.group_id == filters.group.pk:
+            reports[placement.cohort_id].groups.append(placement.group)
+    pending = PendingEnrolment.objects.filter(cohort__in=cohorts, accepted_at__isnull=True)
+    for row in pending.values("cohort_id").annotate(n=Count("pk")).order_by():
+        reports[row["cohort_id"]].pending = row["n"]
+    enrolments = list(
+        Enrolment.objects.filter(cohort__in=cohorts)
+        .select_related("person")
+        .order_by("person__display_name", "person__email", "enrolled_on")
+    )
+    data = _load(reports.values(), enrolments, filters, now)
+    for person, cohort_id, spells in _people(enrolments):
+        report = reports[cohort_id]
+        reports[cohort_id].trainees.append(_row(report, person, spells, data, filters))
+    return list(reports.values())
+
+
+def _people(enrolments: list[Enrolment]):
+    """(person, cohort id, [(enrolled_on, left_on), ...]) once per person and cohort."""
+    spells: dict[tuple[int, int], list] = defaultdict(list)
+    people: dict[tuple[int, int], User] = {}
+    for enrolment in enrolments:
+        key = (enrolment.person_id, enrolment.cohort_id)
+        people.setdefault(key, enrolment.person)
+        spells[key].append((enrolment.enrolled_on, enrolment.left_on))
+    return [(people[key], key[1], spells[key]) for key in people]
+
+
+def _load(reports, enrolments, filters: ReportFilter, now: datetime) -> AttendanceData:
+    cohorts = [report.cohort for report in reports]
+    first = max(min(c.starts_on for c in cohorts), filters.start or date.min)
+    last = min(max(c.ends_on for c in cohorts), filters.end or date.max)
+    return load_attendance(
+        person_ids=[e.person_id for e in enrolments],
+        group_ids=[g.pk for report in reports for g in report.groups],
+        first_day=first,
+        last_day=last,
+        now=now,
+    )
+
+
+def _row(report: CohortReport, person: User, spells, data, filters: ReportFilter) -> TraineeRow:
+    cohort = report.cohort
+    windows = windows_for(
+        spells,
+        cohort_start=cohort.starts_on,
+        cohort_end=cohort.ends_on,
+        start=filters.start,
+        end=filters.end,
+    )
+    group_ids = [group.pk for group in report.groups]
+    result = tally(data, person_id=person.pk, group_ids=group_ids, windows=windows)
+    return TraineeRow(
+        cohort=cohort,
+        person=person,
+        enrolled_on=spells[0][0],
+        left_on=spells[-1][1],
+        groups=_group_names(report.groups, data.spells.get(person.pk, [])),
+        tally=result,
+        requirement=check_requirement(
+            required_meetings=cohort.required_meetings,
+            required_percent=cohort.required_percent,
+            result=result,
+        ),
+    )
+
+
+def _group_names(groups: list[BalintGroup], spells) -> list[str]:
+    names = []
+    for group in groups:
+        statuses = {s.status for s in spells if s.group_id == group.pk}
+        if MembershipStatus.ACTIVE in statuses:
+            names.append(group.name)
+        elif statuses & {MembershipStatus.LEFT, MembershipStatus.REMOVED}:
+            names.append(f"{group.name} (left)")
+        elif MembershipStatus.OFFERED in statuses or MembershipStatus.WAITLISTED in statuses:
+            names.append(f"{group.name} (waiting)")
+    return names

@@ -1,0 +1,1 @@
+"""The programme pages: dashboard, cohorts, exports, feedback and certificates."""

@@ -1,0 +1,82 @@
+"""Certificates of attendance: a trainee's own, and a programme admin's for their trainees."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from members.models import Enrolment
+from sessions.reports.access import access_own_cohort, access_programme, access_trainee
+from sessions.reports.certificates import (
+    Certificate,
+    cohort_certificate,
+    range_certificate,
+    render_pdf,
+)
+from sessions.reports.forms import CertificateRangeForm
+
+
+def _pdf(certificate: Certificate) -> HttpResponse:
+    response = HttpResponse(render_pdf(certificate), content_type="application/pdf")
+    name = slugify(certificate.person) or "certificate"
+    filename = f"certificate-{name}-{certificate.start:%Y-%m-%d}-{certificate.end:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _mine(request: HttpRequest, form: CertificateRangeForm) -> HttpResponse:
+    enrolments = (
+        Enrolment.objects.filter(person=request.user)
+        .select_related("cohort__programme")
+        .order_by("-cohort__starts_on")
+    )
+    return render(request, "reports/my_certificates.html", {"enrolments": enrolments, "form": form})
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's cohorts, each with its certificate, and a date-range form."""
+    return _mine(request, CertificateRangeForm())
+
+
+@login_required
+@require_GET
+def own_cohort(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = access_own_cohort(request.user, cohort_id)
+    return _pdf(cohort_certificate(cohort=cohort, person=request.user))
+
+
+@login_required
+@require_GET
+def own_range(request: HttpRequest) -> HttpResponse:
+    form = CertificateRangeForm(request.GET)
+    if not form.is_valid():
+        return _mine(request, form)
+    data = form.cleaned_data
+    return _pdf(range_certificate(person=request.user, start=data["start"], end=data["end"]))
+
+
+@login_required
+@require_GET
+def trainee(request: HttpRequest, slug: str, pk: int, person_id: int) -> HttpResponse:
+    """A trainee's certificate for the cohort, or for a date range in the programme's groups
+    when `start` and `end` are given."""
+    cohort, person = access_trainee(request.user, slug, pk, person_id)
+    if "start" in request.GET or "end" in request.GET:
+        form = CertificateRangeForm(request.GET)
+        if not form.is_valid():
+            return HttpResponse(
+                "Please give the start and end as dates (YYYY-MM-DD), the end after the start.",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        programme = access_programme(request.user, slug).programme
+        data = form.cleaned_data
+        return _pdf(
+            range_certificate(
+                person=person, start=data["start"], end=data["end"], programme=programme
+            )
+        )
+    return _pdf(cohort_certificate(cohort=cohort, person=person))

@@ -1,0 +1,175 @@
+"""A programme's cohorts: create one, enrol trainees by pasting addresses, place them in groups,
+record a trainee leaving, withdraw an unused invitation."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members.cohorts import (
+    CohortError,
+    cancel_pending_enrolment,
+    create_cohort,
+    end_enrolment,
+    enrol_by_email,
+)
+from members.models import Cohort
+from sessions.reports.access import (
+    ProgrammeAccess,
+    access_cohort,
+    access_enrolment,
+    access_pending,
+    access_programme,
+)
+from sessions.reports.forms import CohortForm, EndEnrolmentForm, EnrolForm, PlaceForm
+from sessions.reports.placement import PlacementError, cohort_addresses, place_trainees
+from sessions.reports.summary import ReportFilter, cohort_reports
+
+MAX_LINE_MESSAGES = 20  # invalid lines reported one by one; beyond this, a count
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest, slug: str) -> HttpResponse:
+    access = access_programme(request.user, slug)
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cohort = create_cohort(
+                programme=access.programme,
+                name=data["name"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                by=request.user,
+                **form.requirement_fields(),
+            )
+        except CohortError as error:
+            form.add_error("name", error.message)
+        else:
+            messages.success(request, f"The cohort “{cohort.name}” has been created.")
+            return redirect("reports:cohort", slug=slug, pk=cohort.pk)
+    context = {"programme": access.programme, "form": form}
+    return render(request, "reports/cohort_form.html", context)
+
+
+def _initial_day(cohort: Cohort):
+    return min(max(timezone.localdate(), cohort.starts_on), cohort.ends_on)
+
+
+def _page(request, access: ProgrammeAccess, cohort: Cohort, **forms) -> HttpResponse:
+    """The cohort page, with any bound form that has errors shown in place."""
+    reports = cohort_reports(programme=access.programme, filters=ReportFilter(cohort=cohort))
+    addresses = cohort_addresses(cohort)
+    report = reports[0]
+    current = {e.person_id: e for e in cohort.enrolments.filter(left_on__isnull=True)}
+    for row in report.trainees:
+        row.enrolment = current.get(row.person.pk)
+        row.end_form = EndEnrolmentForm(
+            auto_id=f"end-{row.person.pk}-%s", initial={"left_on": _initial_day(cohort)}
+        )
+    context = {
+        "programme": access.programme,
+        "cohort": cohort,
+        "report": report,
+        "pending": cohort.pending.filter(accepted_at__isnull=True),
+        "enrol_form": forms.get("enrol_form")
+        or EnrolForm(cohort=cohort, initial={"enrolled_on": _initial_day(cohort)}),
+        "place_form": forms.get("place_form") or PlaceForm(cohort=cohort, addresses=addresses),
+    }
+    return render(request, "reports/cohort.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, cohort = access_cohort(request.user, slug, pk)
+    return _page(request, access, cohort)
+
+
+def _report_lines(request: HttpRequest, form: EnrolForm) -> None:
+    for number, text, reason in form.invalid_lines[:MAX_LINE_MESSAGES]:
+        messages.error(request, f"Line {number}: “{text}” {reason}")
+    extra = len(form.invalid_lines) - MAX_LINE_MESSAGES
+    if extra > 0:
+        messages.error(request, f"And {extra} more lines that are not email addresses.")
+
+
+@login_required
+@require_POST
+def enrol(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, cohort = access_cohort(request.user, slug, pk)
+    form = EnrolForm(request.POST, cohort=cohort)
+    if not form.is_valid():
+        return _page(request, access, cohort, enrol_form=form)
+    _report_lines(request, form)
+    if form.cleaned_data["emails"]:
+        try:
+            report = enrol_by_email(
+                cohort=cohort,
+                emails=form.cleaned_data["emails"],
+                enrolled_on=form.cleaned_data["enrolled_on"],
+                by=request.user,
+            )
+        except CohortError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, report.summary())
+    return redirect("reports:cohort", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def place(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, cohort = access_cohort(request.user, slug, pk)
+    form = PlaceForm(request.POST, cohort=cohort, addresses=cohort_addresses(cohort))
+    if not form.is_valid():
+        return _page(request, access, cohort, place_form=form)
+    group = form.cleaned_data["group"]
+    try:
+        report = place_trainees(
+            cohort=cohort, group=group, emails=form.cleaned_data["trainees"], by=request.user
+        )
+    except PlacementError as error:
+        messages.error(request, error.message)
+        return redirect("reports:cohort", slug=slug, pk=pk)
+    if report.placed:
+        messages.success(request, f"Placed in {group.name}: {', '.join(report.placed)}.")
+    if report.invited:
+        invited = ", ".join(report.invited)
+        messages.info(request, f"Invited to {group.name}, joining when they sign up: {invited}.")
+    for label, reason in report.refused:
+        messages.error(request, f"{label}: {reason}")
+    return redirect("reports:cohort", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def end(request: HttpRequest, slug: str, pk: int, enrolment_id: int) -> HttpResponse:
+    enrolment = access_enrolment(request.user, slug, pk, enrolment_id)
+    form = EndEnrolmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please give the last day as a date, e.g. 2026-10-31.")
+        return redirect("reports:cohort", slug=slug, pk=pk)
+    try:
+        end_enrolment(enrolment=enrolment, left_on=form.cleaned_data["left_on"], by=request.user)
+    except CohortError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{enrolment.person} has left the cohort.")
+    return redirect("reports:cohort", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def cancel_pending(request: HttpRequest, slug: str, pk: int, pending_id: int) -> HttpResponse:
+    pending = access_pending(request.user, slug, pk, pending_id)
+    try:
+        cancel_pending_enrolment(pending=pending, by=request.user)
+    except CohortError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"The invitation to {pending.email} has been withdrawn.")
+    return redirect("reports:cohort", slug=slug, pk=pk)

@@ -1,0 +1,110 @@
+"""Attendance and trainee exports, as CSV (streamed) and XLSX; every one is logged."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from sessions.reports.access import ProgrammeAccess, access_programme
+from sessions.reports.export_files import (
+    complete_export,
+    csv_chunks,
+    export_filename,
+    log_export,
+    xlsx_file,
+)
+from sessions.reports.export_rows import (
+    ATTENDANCE_HEADER,
+    TRAINEE_HEADER,
+    attendance_queryset,
+    attendance_rows,
+    trainee_rows,
+)
+from sessions.reports.forms import ReportFilterForm
+from sessions.reports.models import ExportKind
+from sessions.reports.summary import ReportFilter
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filters(request: HttpRequest, access: ProgrammeAccess) -> ReportFilter | None:
+    form = ReportFilterForm(request.GET, programme=access.programme)
+    return form.filters() if form.is_valid() else None
+
+
+def _back(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
+    """A filter that does not validate: back to the dashboard, which shows what is wrong."""
+    messages.error(request, "The export's filter is not valid: please check it below.")
+    url = reverse("reports:dashboard", args=[access.programme.slug])
+    return redirect(f"{url}?{request.GET.urlencode()}")
+
+
+def _rows(kind: str, access: ProgrammeAccess, filters: ReportFilter):
+    programme = access.programme
+    if kind == ExportKind.ATTENDANCE:
+        queryset = attendance_queryset(programme=programme, filters=filters)
+        return ATTENDANCE_HEADER, attendance_rows(queryset, programme_name=programme.name)
+    return TRAINEE_HEADER, trainee_rows(programme=programme, filters=filters)
+
+
+def _csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    access = access_programme(request.user, slug)
+    filters = _filters(request, access)
+    if filters is None:
+        return _back(request, access)
+    log = log_export(
+        by=request.user, programme=access.programme, kind=kind, file_format="csv", filters=filters
+    )
+    header, rows = _rows(kind, access, filters)
+    chunks = csv_chunks(
+        rows, header=header, on_complete=lambda count: complete_export(log_id=log.pk, rows=count)
+    )
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    filename = export_filename(access.programme, kind, "csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _xlsx(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    access = access_programme(request.user, slug)
+    filters = _filters(request, access)
+    if filters is None:
+        return _back(request, access)
+    header, rows = _rows(kind, access, filters)
+    output, count = xlsx_file(rows, header=header, title=kind.capitalize())
+    log_export(
+        by=request.user,
+        programme=access.programme,
+        kind=kind,
+        file_format="xlsx",
+        filters=filters,
+        rows=count,
+    )
+    filename = export_filename(access.programme, kind, "xlsx")
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@login_required
+@require_GET
+def attendance_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    return _csv(request, slug, ExportKind.ATTENDANCE)
+
+
+@login_required
+@require_GET
+def attendance_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    return _xlsx(request, slug, ExportKind.ATTENDANCE)
+
+
+@login_required
+@require_GET
+def trainees_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    return _csv(request, slug, ExportKind.TRAINEES)
+
+
+@login_required
+@require_GET
+def trainees_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    return _xlsx(request, slug, ExportKind.TRAINEES)

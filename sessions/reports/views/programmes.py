@@ -1,0 +1,35 @@
+"""The programmes a person administers, and each programme's dashboard."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from sessions.reports.access import access_programme, programmes_for
+from sessions.reports.dashboard import programme_dashboard
+from sessions.reports.forms import ReportFilterForm
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    programmes = programmes_for(request.user).order_by("name")
+    return render(request, "reports/index.html", {"programmes": programmes})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """Groups, cohorts, trainees, charts and feedback rates, narrowed by the filters."""
+    access = access_programme(request.user, slug)
+    form = ReportFilterForm(request.GET or None, programme=access.programme)
+    filters = form.filters()
+    context = {
+        "access": access,
+        "programme": access.programme,
+        "form": form,
+        "dashboard": programme_dashboard(programme=access.programme, filters=filters),
+        # The export links carry the same filter, once it is valid.
+        "query": request.GET.urlencode() if form.is_bound and form.is_valid() else "",
+    }
+    return render(request, "reports/dashboard.html", context)

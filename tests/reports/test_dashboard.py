@@ -1,0 +1,120 @@
+"""The programme dashboard: what it shows, its filters, its charts, and a query count that does
+not grow with the number of trainees."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sessions.models import AttendanceStatus
+from sessions.reports.charts import distribution_chart, rate_chart
+from tests.factories import BalintGroupFactory, MembershipFactory
+from tests.reports.conftest import days_ago, held_meeting
+from tests.reports.factories import CohortFactory, EnrolmentFactory, mark
+from tests.sessions.factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dashboard(client_for, programme):
+    def get(query: str = ""):
+        return client_for("programme_admin").get(f"/programmes/{programme.slug}/{query}")
+
+    return get
+
+
+def test_the_dashboard_shows_groups_cohorts_and_each_trainees_attendance(
+    dashboard, cohort, trainee, group, leader
+):
+    first, second = held_meeting(group, 14), held_meeting(group, 7)
+    mark(first, trainee, AttendanceStatus.PRESENT, presented=True, by=leader)
+    mark(second, trainee, AttendanceStatus.APOLOGIES, by=leader)
+    upcoming = MeetingFactory(group=group)
+
+    response = dashboard()
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Cotham GP Balint Group" in page and "1 of 10" in page  # size
+    assert f"{timezone.localtime(upcoming.starts_at):%-d %b %Y, %H:%M}" in page  # next meeting
+    assert "50%" in page and "(1 of 2)" in page  # the group's attendance rate
+    assert cohort.name in page and "Dr Mo Member" in page
+    assert "No (50% of 75%)" in page  # meets the requirement so far
+    assert page.count("<svg") == 2 and "<table" in page
+    assert "style=" not in page  # the Content-Security-Policy forbids inline styles
+
+
+def test_filters_narrow_the_dashboard_and_bad_ones_are_reported(
+    dashboard, programme, cohort, trainee, group
+):
+    other = CohortFactory(programme=programme, name="Another block")
+
+    page = dashboard(f"?cohort={cohort.pk}").content.decode()
+    assert f'id="cohort-{cohort.pk}-title"' in page  # the option list names both; the panels not
+    assert f'id="cohort-{other.pk}-title"' not in page
+    for query in ["?start=2026-10-10&end=2026-01-01", "?start=garbage", "?cohort=abc", "?group=x"]:
+        response = dashboard(query)
+        assert response.status_code == 200
+        assert "There is a problem" in response.content.decode()
+    reversed_dates = dashboard("?start=2026-10-10&end=2026-01-01").content.decode()
+    assert "The end date cannot be before the start date." in reversed_dates
+
+
+def test_the_group_filter_shows_one_group(dashboard, programme, group):
+    second = BalintGroupFactory(programme=programme, name="Second group")
+
+    page = dashboard(f"?group={group.slug}").content.decode()
+
+    assert f">{group.name}</a>" in page and f">{second.name}</a>" not in page
+
+
+def test_the_rate_chart_draws_one_point_per_meeting_with_its_table():
+    chart = rate_chart(title="T", points=[("2026-09-01", 3, 4), ("2026-09-08", 4, 4)])
+    assert [row for row in chart.rows] == [
+        ("2026-09-01", "75% (3 of 4)"),
+        ("2026-09-08", "100% (4 of 4)"),
+    ]
+    assert len(chart.marks) == 2 and chart.line.count(",") == 2
+    assert chart.marks[1].y < chart.marks[0].y  # higher rate, higher on the page
+
+
+def test_the_distribution_chart_counts_trainees_per_band():
+    chart = distribution_chart(title="T", bands=[("Under 50%", 1), ("90–100%", 3)])
+    assert chart.rows == [("Under 50%", "1"), ("90–100%", "3")]
+    assert chart.marks[1].height > chart.marks[0].height
+    assert distribution_chart(title="T", bands=[("Under 50%", 0)]).is_empty
+
+
+def add_trainees(cohort, group, meetings, count: int, leader) -> None:
+    # Factories, not the placement service: a query count test needs more than one group holds.
+    for _ in range(count):
+        person = MembershipFactory(group=group, joined_at=days_ago(100)).person
+        EnrolmentFactory(cohort=cohort, person=person)
+        for meeting in meetings:
+            mark(meeting, person, AttendanceStatus.PRESENT, by=leader)
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_dashboard_costs_the_same_queries_for_10_and_50_trainees(
+    client_for, programme, cohort, group, leader
+):
+    second_cohort = CohortFactory(programme=programme)
+    second_cohort.placements.create(group=group)
+    meetings = [held_meeting(group, days) for days in (21, 14, 7)]
+    client = client_for("programme_admin")
+    url = f"/programmes/{programme.slug}/"
+    add_trainees(cohort, group, meetings, 5, leader)
+    add_trainees(second_cohort, group, meetings, 5, leader)
+    with_10 = queries_for(client, url)
+
+    add_trainees(cohort, group, meetings, 20, leader)
+    add_trainees(second_cohort, group, meetings, 20, leader)
+    with_50 = queries_for(client, url)
+
+    assert with_10 == with_50

@@ -1,0 +1,187 @@
+"""Anonymous feedback: nothing links an answer to a person, one answer per invitation, results
+hidden below five answers, idempotent invitations, and the response rate as programmes say it."""
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import models
+from django.utils import timezone
+
+from balint.outbox.models import Message
+from sessions.reports.feedback import (
+    FeedbackError,
+    ResponseRate,
+    feedback_results,
+    invite_feedback_after_taster,
+    invite_feedback_for_ended_blocks,
+    submit_feedback,
+)
+from sessions.reports.models import (
+    FeedbackInvitation,
+    FeedbackReceipt,
+    FeedbackResponse,
+)
+from sessions.reports.tasks import send_feedback_invitations
+from tests.factories import UserFactory
+from tests.reports.factories import EnrolmentFactory
+from tests.sessions.factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {
+    "reflect": 5,
+    "understand": 4,
+    "enjoyed": 4,
+    "will_use": 5,
+    "overall": 4,
+    "comments": "Thoughtful.",
+}
+
+
+def link_token(message) -> str:
+    return re.search(r"/programmes/feedback/([\w-]+)/", message.body).group(1)
+
+
+@pytest.fixture
+def ended(cohort):
+    cohort.ends_on = timezone.localdate() - timedelta(days=1)
+    cohort.save()
+    return cohort
+
+
+@pytest.fixture
+def tokens(ended, django_capture_on_commit_callbacks):
+    """Six trainees of the ended cohort, invited; their links' tokens."""
+    for _ in range(6):
+        EnrolmentFactory(cohort=ended)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_feedback_for_ended_blocks()
+    return [link_token(message) for message in mail.outbox]
+
+
+def test_responses_have_no_link_to_people_and_no_fine_time_stamp():
+    for field in FeedbackResponse._meta.get_fields():
+        target = getattr(field, "related_model", None)
+        assert target is None or target._meta.label in {"members.Cohort", "groups.BalintGroup"}
+        assert not isinstance(field, models.DateTimeField | models.TimeField), field.name
+    assert isinstance(FeedbackResponse._meta.pk, models.UUIDField)
+    names = {field.name for field in FeedbackResponse._meta.get_fields()}
+    assert not names & {"person", "invitation", "receipt", "created_at", "token_hash"}
+
+
+def test_receipts_say_only_that_someone_answered():
+    fields = {field.name: field for field in FeedbackReceipt._meta.get_fields()}
+    assert set(fields) == {"id", "invitation"}
+    assert isinstance(FeedbackReceipt._meta.pk, models.UUIDField)
+    assert not any(isinstance(f, models.DateTimeField | models.DateField) for f in fields.values())
+
+
+def test_the_scan_invites_each_trainee_once_and_runs_again_harmlessly(ended, trainee):
+    first = send_feedback_invitations.delay().get()
+    second = send_feedback_invitations.delay().get()
+
+    assert (first, second) == (1, 0)
+    invitation = FeedbackInvitation.objects.get()
+    assert invitation.person == trainee
+    message = Message.objects.get(key=f"feedback:block:{ended.pk}:{trainee.pk}")
+    assert "anonymous" in message.body_text and "patient details" in message.body_text
+
+
+def test_a_cohort_still_running_or_long_ended_is_not_scanned(cohort, trainee):
+    assert invite_feedback_for_ended_blocks() == 0  # still running
+    cohort.ends_on = timezone.localdate() - timedelta(days=90)
+    cohort.starts_on = cohort.ends_on - timedelta(days=30)
+    cohort.save()
+    assert invite_feedback_for_ended_blocks() == 0
+
+
+def test_an_answer_is_stored_without_the_person_and_only_once(tokens, ended):
+    submit_feedback(token=tokens[0], answers=ANSWERS)
+
+    response = FeedbackResponse.objects.get()
+    assert isinstance(response.pk, uuid.UUID)
+    assert response.cohort == ended and response.month.day == 1
+    assert FeedbackReceipt.objects.count() == 1
+    with pytest.raises(FeedbackError, match="already answered"):
+        submit_feedback(token=tokens[0], answers=ANSWERS)
+    with pytest.raises(FeedbackError, match="not valid"):
+        submit_feedback(token="forged", answers=ANSWERS)
+    assert FeedbackResponse.objects.count() == 1
+
+
+def test_results_are_hidden_until_five_people_have_answered(tokens, ended):
+    for token in tokens[:4]:
+        submit_feedback(token=token, answers=ANSWERS)
+    hidden = feedback_results(cohort=ended)
+    assert (hidden.shown, hidden.responses, hidden.needed) == (False, 4, 1)
+    assert hidden.statements == [] and hidden.comments == []
+
+    submit_feedback(token=tokens[4], answers={**ANSWERS, "reflect": 2, "comments": ""})
+
+    shown = feedback_results(cohort=ended)
+    assert shown.shown and shown.responses == 5
+    reflect = shown.statements[0]
+    assert (reflect.agreed, reflect.total, reflect.agreed_percent) == (4, 5, "80.0%")
+    assert shown.comments == ["Thoughtful."] * 4
+    assert shown.overall_mean == 4
+
+
+def test_the_response_rate_reads_as_the_programmes_report_it():
+    assert str(ResponseRate(72, 143)) == "72 of 143 (50.3%)"
+    assert str(ResponseRate(0, 0)) == "No invitations sent yet"
+
+
+def test_the_questionnaire_page_takes_one_answer_and_hides_nothing_it_should_not(
+    client, tokens, ended
+):
+    url = f"/programmes/feedback/{tokens[0]}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"patient details" in page.content
+    assert b"helped me reflect on my interactions with patients" in page.content
+
+    # Garbage is a form error, never a 500.
+    bad = client.post(url, {"reflect": "9", "overall": "x", "comments": "y" * 3000})
+    assert bad.status_code == 200 and b"There is a problem" in bad.content
+    assert not FeedbackResponse.objects.exists()
+
+    answered = client.post(url, ANSWERS)
+    assert answered.status_code == 302 and answered["Location"] == "/programmes/feedback/thanks/"
+    assert b"answered already" in client.get(url).content
+    assert client.get("/programmes/feedback/not-a-token/").status_code == 404
+
+
+def test_the_results_page_follows_the_threshold(client_for, programme, tokens, ended):
+    client = client_for("programme_admin")
+    url = f"/programmes/{programme.slug}/cohorts/{ended.pk}/feedback/"
+    for token in tokens[:4]:
+        submit_feedback(token=token, answers=ANSWERS)
+    page = client.get(url).content.decode()
+    assert "4 of 6 (66.7%)" in page and "1 more needed" in page and "Thoughtful." not in page
+
+    submit_feedback(token=tokens[4], answers=ANSWERS)
+
+    page = client.get(url).content.decode()
+    assert "5 of 6 (83.3%)" in page and "Thoughtful." in page
+    dashboard = client.get(f"/programmes/{programme.slug}/").content.decode()
+    assert "5 of 6 (83.3%)" in dashboard
+
+
+def test_a_taster_is_invited_once_per_group(group, django_capture_on_commit_callbacks):
+    taster = UserFactory()
+    first, second = (
+        MeetingFactory(group=group),
+        MeetingFactory(group=group, starts_at=timezone.now() + timedelta(days=30)),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite_feedback_after_taster(person=taster, meeting=first)
+        again = invite_feedback_after_taster(person=taster, meeting=second)
+
+    assert invitation.group == group and again is None
+    assert len(mail.outbox) == 1 and group.name in mail.outbox[0].subject
+    submit_feedback(token=link_token(mail.outbox[0]), answers=ANSWERS)
+    response = FeedbackResponse.objects.get()
+    assert (response.kind, response.group, response.cohort) == ("taster", group, None)
