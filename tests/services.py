@@ -254,9 +254,10 @@ def using_broker(url: str):
 
 
 def _drop_broker_connections(app) -> None:
-    # Celery keeps a pool of connections to the broker it first saw; forget it so the next
-    # task goes to the broker just configured (what Celery itself does after a fork).
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # Celery and kombu keep pools of connections to the broker they first saw; close and forget
+    # them all, so the next task goes to the broker just configured.
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None

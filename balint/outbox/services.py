@@ -1,5 +1,8 @@
 import logging
 import smtplib
+from collections.abc import Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,23 +28,79 @@ def enqueue_email(
     """Render `templates/emails/<template>/{subject.txt,body.txt,body.html}` into an outbox row
     and send it after the surrounding transaction commits. Returns None if `key` was queued
     before (so calling twice queues once)."""
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
+    message = _render(OutgoingEmail(key, to, template, context, ical, ical_method))
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                key=key,
-                to=[to] if isinstance(to, str) else list(to),
-                subject=subject[:300],
-                body_text=render_to_string(f"emails/{template}/body.txt", context),
-                body_html=render_to_string(f"emails/{template}/body.html", context),
-                ical=ical,
-                ical_method=ical_method,
-            )
+            message.save(force_insert=True)
     except IntegrityError:
         return None
     transaction.on_commit(lambda: _enqueue_send(message.pk))
     return message
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """One email for `enqueue_emails_bulk`: `enqueue_email`'s arguments, and the time zone its
+    dates and times are rendered in (the recipient's; None keeps the current one)."""
+
+    key: str
+    to: str | list[str]
+    template: str
+    context: dict = field(default_factory=dict)
+    ical: str = ""
+    ical_method: str = ""
+    time_zone: str | None = None
+
+
+BULK_BATCH_SIZE = 500
+
+
+def enqueue_emails_bulk(emails: Iterable[OutgoingEmail]) -> list[int]:
+    """Render and insert an outbox row for every email whose key is new, and send them after the
+    surrounding transaction commits. A few queries per 500 emails, never one per email; keys
+    queued before are skipped, so calling twice queues once. Returns the ids of the new rows."""
+    unique = list({email.key: email for email in emails}.values())
+    ids: list[int] = []
+    for start in range(0, len(unique), BULK_BATCH_SIZE):
+        ids += _insert_batch(unique[start : start + BULK_BATCH_SIZE])
+    if ids:
+        transaction.on_commit(lambda: _enqueue_sends(ids))
+    return ids
+
+
+def _insert_batch(batch: list[OutgoingEmail]) -> list[int]:
+    keys = [email.key for email in batch]
+    queued = set(Message.objects.filter(key__in=keys).values_list("key", flat=True))
+    new = [email for email in batch if email.key not in queued]
+    if not new:
+        return []
+    # Another process may insert one of these keys between the check above and this insert (two
+    # scans at once): the unique key refuses the second row without failing the whole batch.
+    Message.objects.bulk_create([_render(email) for email in new], ignore_conflicts=True)
+    new_keys = [email.key for email in new]
+    return list(
+        Message.objects.filter(key__in=new_keys, status=MessageStatus.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _render(email: OutgoingEmail) -> Message:
+    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **email.context}
+    zone = timezone.override(email.time_zone) if email.time_zone else nullcontext()
+    with zone:
+        subject = render_to_string(f"emails/{email.template}/subject.txt", context)
+        body_text = render_to_string(f"emails/{email.template}/body.txt", context)
+        body_html = render_to_string(f"emails/{email.template}/body.html", context)
+    return Message(
+        key=email.key,
+        to=[email.to] if isinstance(email.to, str) else list(email.to),
+        subject=" ".join(subject.split())[:300],
+        body_text=body_text,
+        body_html=body_html,
+        ical=email.ical,
+        ical_method=email.ical_method,
+    )
 
 
 def _enqueue_send(message_id: int) -> None:
@@ -51,7 +110,28 @@ def _enqueue_send(message_id: int) -> None:
         send_message.delay(message_id)
     except Exception:
         # The broker is down: the row stays pending and the sweeper sends it later.
-        logger.warning("Could not queue message %s; the sweeper will send it", message_id)
+        logger.warning(
+            "Could not queue message %s; the sweeper will send it", message_id, exc_info=True
+        )
+
+
+def _enqueue_sends(message_ids: list[int]) -> None:
+    from balint.outbox.tasks import send_message
+
+    app = send_message.app
+    if app.conf.task_always_eager:
+        for message_id in message_ids:
+            _enqueue_send(message_id)
+        return
+    try:
+        # One broker connection for the lot: thousands of reminders are due at once.
+        with app.producer_or_acquire() as producer:
+            for message_id in message_ids:
+                send_message.apply_async((message_id,), producer=producer)
+    except Exception:
+        # The broker is down. Stop at the first failure rather than wait out the publish retry
+        # policy once per message: the rows stay pending and the sweeper sends them later.
+        logger.warning("Could not queue %s messages; the sweeper will send them", len(message_ids))
 
 
 def build_email(message: Message) -> EmailMultiAlternatives:
