@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "balint.context_processors.site",
+                "groups.context_processors.nav_roles",
             ],
         },
     }
