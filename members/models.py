@@ -120,6 +120,4 @@ class Programme(models.Model):
 
 
 # Cohorts and enrolments live in their own module; importing them here registers the models.
-from members.programmes import Cohort, Enrolment, PendingEnrolment  # noqa: E402
-
-__all__ = ["Cohort", "Enrolment", "PendingEnrolment", "Programme", "User"]
+from members.programmes import Cohort, Enrolment, PendingEnrolment  # noqa: E402, F401

@@ -21,6 +21,7 @@ from groups.models import Membership, MembershipStatus
 from sessions.models import AttendanceRecord, AttendanceStatus, Meeting, MeetingStatus
 
 ENDED = {MembershipStatus.LEFT, MembershipStatus.REMOVED}
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 @cache
@@ -104,6 +105,8 @@ class AttendanceData:
 def utc_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
     """UTC instants safely around these days in any time zone (a day's margin either side);
     callers then compare each meeting's own local day."""
+    # Clamped, so that a range typed as 0001-01-01 to 9999-12-31 cannot overflow.
+    first_day, last_day = max(first_day, EARLIEST), min(last_day, LATEST)
     after = datetime.combine(first_day - timedelta(days=1), time.min, tzinfo=UTC)
     return after, datetime.combine(last_day + timedelta(days=2), time.min, tzinfo=UTC)
 

@@ -1,0 +1,153 @@
+"""The programme admin's journey in a real browser: create a cohort, enrol and place trainees, a
+leader records the register, the admin downloads CSV and XLSX (opened here with csv and
+openpyxl), trainees answer the anonymous questionnaire and the results appear after the fifth."""
+
+import csv
+import re
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from sessions.reports.feedback import invite_feedback_for_ended_blocks
+from tests.browser import screenshot
+from tests.factories import PASSWORD, UserFactory
+from tests.sessions.factories import MeetingFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STATUSES = ["Present", "Present", "Present", "Late", "Absent"]
+
+
+def signed_in(browser, live_server, email: str):
+    page = browser.new_context(accept_downloads=True).new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    return page
+
+
+def create_cohort(page, live_server, programme) -> None:
+    today = timezone.localdate()
+    page.goto(f"{live_server.url}/programmes/{programme.slug}/")
+    page.get_by_role("link", name="New cohort").click()
+    page.get_by_label("Name").fill("Year 4 psychiatry, block 3")
+    page.get_by_label("First day").fill(f"{today - timedelta(days=7):%Y-%m-%d}")
+    page.get_by_label("Last day").fill(f"{today:%Y-%m-%d}")
+    page.get_by_label("A percentage of the meetings held while enrolled").check()
+    page.get_by_label("Number of meetings or percentage").fill("75")
+    page.get_by_role("button", name="Create the cohort").click()
+    expect(page.get_by_role("heading", name="Year 4 psychiatry, block 3")).to_be_visible()
+
+
+def enrol_and_place(page, trainees, group) -> None:
+    pasted = [t.email for t in trainees] + ["not-an-email", "new.trainee@example.org"]
+    page.get_by_label("Email addresses").fill("\n".join(pasted))
+    page.get_by_role("button", name="Add to the cohort").click()
+    expect(page.get_by_text("Line 6: “not-an-email” is not an email address.")).to_be_visible()
+    expect(page.get_by_text("5 enrolled; 1 invited to sign up.")).to_be_visible()
+
+    page.get_by_label("Group", exact=True).select_option(value=group.slug)
+    for trainee in trainees:
+        page.get_by_label(f"{trainee.display_name} ({trainee.email})").check()
+    page.get_by_role("button", name="Place in the group").click()
+    expect(page.get_by_text(re.compile("^Placed in Cotham GP Balint Group: "))).to_be_visible()
+    screenshot(page, "reports-cohort-placed")
+
+
+def record_register(page, live_server, meeting, trainees) -> None:
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/register/")
+    page.get_by_role("group", name=re.compile("^Dr Lena Leader")).get_by_label(
+        "Present", exact=True
+    ).check()
+    for trainee, status in zip(trainees, STATUSES, strict=True):
+        row = page.get_by_role("group", name=re.compile(f"^{trainee.display_name}"))
+        row.get_by_label(status, exact=True).check()
+    page.get_by_role("group", name=re.compile(f"^{trainees[0].display_name}")).get_by_label(
+        "Presented a case"
+    ).check()
+    screenshot(page, "reports-register")
+    page.get_by_role("button", name="Save the register").click()
+    expect(page.get_by_text("The register has been saved.")).to_be_visible()
+
+
+def download(page, name: str, extension: str):
+    with page.expect_download() as info:
+        page.get_by_role("link", name=name).click()
+    assert info.value.suggested_filename.endswith(extension)
+    return info.value.path()
+
+
+def check_downloads(page, live_server, programme, trainees) -> None:
+    page.goto(f"{live_server.url}/programmes/{programme.slug}/")
+    expect(page.get_by_text("No (0% of 75%)")).to_be_visible()  # the absent trainee
+    screenshot(page, "reports-dashboard")
+
+    path = download(page, "Attendance (CSV)", ".csv")
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.reader(file))
+    with open(download(page, "Attendance (Excel)", ".xlsx"), "rb") as file:
+        workbook = openpyxl.load_workbook(file)
+    sheet = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+
+    assert rows[0][:3] == ["Programme", "Cohort", "Group"] and len(rows) == 7
+    assert [str(cell or "") for cell in sheet[0]] == rows[0] and len(sheet) == 7
+    by_person = {row[6]: row for row in rows[1:]}
+    first = by_person[trainees[0].display_name]
+    assert first[1] == "Year 4 psychiatry, block 3" and first[9:11] == ["Present", "Yes"]
+    assert by_person[trainees[4].display_name][9] == "Absent"
+    assert by_person["Dr Lena Leader"][8] == "Leader"
+
+
+def answer(page, live_server, link: str) -> None:
+    page.goto(live_server.url + link)
+    for statement in [
+        "The group helped me reflect on my interactions with patients.",
+        "It helped me understand how others think and feel when caring for patients.",
+        "I enjoyed the group.",
+        "I will use what I learned in my work.",
+    ]:
+        page.get_by_role("group", name=statement).get_by_label("Agree", exact=True).check()
+    page.get_by_label("Very good").check()
+    page.get_by_label("Anything else about the group experience?").fill("Worth protecting time.")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+
+
+def test_programme_admin_journey(live_server, browser, programme, group, leader, programme_admin):
+    trainees = [UserFactory(display_name=f"Dr Trainee {n}") for n in range(1, 6)]
+    admin = signed_in(browser, live_server, programme_admin.email)
+    create_cohort(admin, live_server, programme)
+    enrol_and_place(admin, trainees, group)
+
+    now = timezone.now()
+    meeting = MeetingFactory(
+        group=group, starts_at=now - timedelta(minutes=10), ends_at=now + timedelta(minutes=80)
+    )
+    record_register(signed_in(browser, live_server, leader.email), live_server, meeting, trainees)
+    check_downloads(admin, live_server, programme, trainees)
+
+    # The scan as it runs tomorrow, the day after the block's last day.
+    mail.outbox.clear()
+    assert invite_feedback_for_ended_blocks(today=timezone.localdate() + timedelta(days=1)) == 5
+    links = [re.search(r"/programmes/feedback/[\w-]+/", m.body).group(0) for m in mail.outbox]
+    trainee_page = browser.new_context().new_page()
+    for link in links[:4]:
+        answer(trainee_page, live_server, link)
+    screenshot(trainee_page, "reports-feedback-thanks")
+
+    admin.goto(f"{live_server.url}/programmes/{programme.slug}/")
+    admin.get_by_role("link", name="4 of 5 (80.0%)").click()
+    expect(admin.get_by_text("1 more needed")).to_be_visible()
+    expect(admin.get_by_text("Worth protecting time.")).to_have_count(0)
+
+    answer(trainee_page, live_server, links[4])
+    admin.reload()
+    expect(admin.get_by_text("Returned: 5 of 5 (100.0%)")).to_be_visible()
+    expect(admin.get_by_text("Worth protecting time.")).to_have_count(5)
+    screenshot(admin, "reports-feedback-results")

@@ -1,0 +1,28 @@
+"""The demo world has a running and a finished cohort, with enough feedback to show results."""
+
+import pytest
+from django.core.management import call_command
+
+from members.models import Cohort
+from sessions.reports.feedback import feedback_results, response_rates
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_cohorts_trainees_and_feedback_that_shows(client):
+    call_command("seed_demo")
+
+    running = Cohort.objects.get(name="Year 4 psychiatry, current block")
+    finished = Cohort.objects.get(name="GP trainees, autumn block")
+    assert running.enrolments.count() == 6 and running.pending.count() == 1
+    assert finished.enrolments.count() == 6
+    results = feedback_results(cohort=finished)
+    assert results.shown and results.responses == 5
+    assert str(response_rates(cohort_ids=[finished.pk])[("block", finished.pk)]) == "5 of 6 (83.3%)"
+
+    client.post(
+        "/accounts/login/",
+        {"login": "programme.admin@example.org", "password": "balint-demo-2026"},
+    )
+    page = client.get("/programmes/severn-and-mersey/").content.decode()
+    assert running.name in page and "5 of 6 (83.3%)" in page
