@@ -7,6 +7,7 @@ production needs required. Every variable is documented in README.md.
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 from balint.env import (
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "members",
     "groups",
     "sessions.apps.MeetingsConfig",
+    "sessions.tasters.apps.TastersConfig",
     "sessions.reports.apps.ReportsConfig",
 ]
 
@@ -157,6 +159,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Balint groups] "
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
+# An address a taster invitation was sent to counts as verified when signing up from its link.
+ACCOUNT_ADAPTER = "sessions.tasters.adapter.AccountAdapter"
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -219,6 +223,28 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "balint.outbox.tasks.sweep_outbox", "schedule": 60.0},
+    # Calendars (sessions/calendar/tasks.py). Each scan is idempotent: its outbox rows have keys.
+    "meeting-reminders": {
+        "task": "sessions.calendar.tasks.send_due_reminders",
+        "schedule": 5 * 60.0,
+    },
+    # Prompts go at 08:00 in each group's zone, digests from 08:00 in each leader's: run often
+    # enough that every zone's 08:00 comes round within a quarter or a whole hour.
+    "register-prompts": {
+        "task": "sessions.calendar.tasks.send_register_prompts",
+        "schedule": 15 * 60.0,
+    },
+    "join-request-digests": {
+        "task": "sessions.calendar.tasks.send_join_request_digests",
+        "schedule": crontab(minute=5),
+    },
+    # Meetings up to each schedule's horizon (idempotent; one group lock at a time).
+    "extend-schedule-horizons": {
+        "task": "sessions.tasks.extend_schedule_horizons",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # After meetings: invite tasters to ask to join (idempotent: each booking once, outbox keys).
+    "taster-follow-up": {"task": "sessions.tasters.tasks.follow_up_tasters", "schedule": 15 * 60.0},
     # Anonymous feedback links for cohorts whose block has ended (idempotent: outbox keys).
     "feedback-invitations": {
         "task": "sessions.reports.tasks.send_feedback_invitations",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("groups/", include("groups.urls")),
     path("meetings/", include("sessions.urls")),
+    path("calendar/", include("sessions.calendar.urls")),
+    path("tasters/", include("sessions.tasters.urls")),
     path("me/", include("members.urls")),
     path("programmes/", include("sessions.reports.urls")),
     path("admin/", admin.site.urls),

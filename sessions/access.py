@@ -2,8 +2,7 @@
 
 - Anyone who may see the group may see its meetings' dates (the group page lists them publicly);
   a cancellation's reason is for those with a part in the group.
-- The room and the link: the group's members and leaders (and, with the taster issue, the
-  meeting's booked tasters).
+- The room and the link: the group's members and leaders, and the meeting's booked tasters.
 - Leaders and staff change meetings and keep the register; the programme's admins read it.
 - Members and leaders send apologies.
 """
@@ -11,20 +10,23 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from groups.access import GroupAccess, access_group
 from sessions.models import Meeting
+from sessions.tasters.queries import booked_by
 
 
 @dataclass(frozen=True)
 class MeetingAccess:
     meeting: Meeting
     group_access: GroupAccess
+    is_booked_taster: bool = False
 
     @property
     def can_see_private_details(self) -> bool:
-        return self.group_access.can_see_private_details
+        return self.group_access.can_see_private_details or self.is_booked_taster
 
     @property
     def can_see_cancel_reason(self) -> bool:
@@ -53,13 +55,21 @@ class MeetingAccess:
 
 def access_meeting(user, pk: int) -> MeetingAccess:
     """Return the meeting and what `user` may do with it; 404 if they may not know it exists."""
-    meeting = Meeting.objects.select_related("group").filter(pk=pk).first()
+    meetings = Meeting.objects.select_related("group").filter(pk=pk)
+    if user.is_authenticated:
+        # In the same query: whether the viewer holds a taster seat at it.
+        meetings = meetings.annotate(viewer_is_taster=Exists(booked_by(user, OuterRef("pk"))))
+    meeting = meetings.first()
     if meeting is None:
         raise Http404("No such meeting.")
     group_access = access_group(user, meeting.group.slug)
     # access_group fetched the group again with the viewer's roles: keep that one.
     meeting.group = group_access.group
-    return MeetingAccess(meeting=meeting, group_access=group_access)
+    return MeetingAccess(
+        meeting=meeting,
+        group_access=group_access,
+        is_booked_taster=getattr(meeting, "viewer_is_taster", False),
+    )
 
 
 def access_managed_meeting(user, pk: int) -> MeetingAccess:

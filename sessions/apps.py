@@ -23,3 +23,6 @@ class MeetingsConfig(AppConfig):
             page_template="meetings/includes/group_page.html",
             load=add_meetings_to_groups,
         )
+        # Calendars listen to the groups layer's membership events, and their beat tasks live in
+        # a sub-package that Celery's autodiscovery (which imports `sessions.tasks`) misses.
+        from sessions.calendar import receivers, tasks  # noqa: F401

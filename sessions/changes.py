@@ -62,6 +62,12 @@ def apply_change(
     meeting.revision += 1
     meeting.edited_by_hand = meeting.edited_by_hand or by_hand
     meeting.save()
+    if kind == ChangeKind.CANCELLED:
+        # Its taster bookings end with it, in this transaction, whoever cancelled it (a leader or
+        # a changed schedule). Imported here because the tasters app is built on this module.
+        from sessions.tasters.services import cancel_bookings_for_meeting
+
+        cancel_bookings_for_meeting(meeting=meeting)
     return MeetingChange.objects.create(
         meeting=meeting,
         kind=kind,

@@ -22,6 +22,7 @@ from groups.models import (
 from members.models import Accreditation, Programme, User
 from sessions.demo_meetings import seed_meetings
 from sessions.reports.demo import seed_reports
+from sessions.tasters.demo import seed_tasters
 
 DEMO_PASSWORD = "balint-demo-2026"  # noqa: S105 - fictional demo accounts, printed for local use
 
@@ -311,4 +312,5 @@ def seed_demo() -> list[DemoLogin]:
             )
     seed_meetings(people)  # schedules, meetings, registers, apologies
     seed_reports(people)  # cohorts, enrolments, placements, anonymous feedback
+    seed_tasters(people)  # taster invitations in every state, and a booking
     return LOGINS

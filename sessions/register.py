@@ -1,8 +1,8 @@
 """Who is expected at a meeting, and when its register may be written.
 
 Expected: the group's leaders, the members who held a place on the day (not those who joined
-after it; those who have left since, yes), and anyone already in the register. Booked tasters join
-this list with the taster issue.
+after it; those who have left since, yes), the tasters booked on it (sessions.tasters), and anyone
+already in the register.
 """
 
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from sessions.models import (
     AttendanceStatus,
     Meeting,
 )
+from sessions.tasters.queries import tasters_booked_at
 
 REGISTER_EDITABLE_FOR = timedelta(days=14)
 
@@ -53,7 +54,7 @@ class Expected:
 
 
 def expected_people(meeting: Meeting) -> list[Expected]:
-    """Everyone expected at `meeting`, leaders first, in four queries whatever their number."""
+    """Everyone expected at `meeting`, leaders first, in five queries whatever their number."""
     records = {
         record.person_id: record
         for record in AttendanceRecord.objects.filter(meeting=meeting).select_related(
@@ -69,6 +70,8 @@ def expected_people(meeting: Meeting) -> list[Expected]:
     ).select_related("person")
     for membership in members:
         people.setdefault(membership.person_id, (membership.person, AttendanceRole.MEMBER))
+    for person in tasters_booked_at(meeting):
+        people.setdefault(person.pk, (person, AttendanceRole.TASTER))
     for person_id, record in records.items():
         people.setdefault(person_id, (record.person, record.role))
     expected = [

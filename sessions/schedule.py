@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from groups.models import BalintGroup, GroupStatus
+from sessions.calendar import notify
 from sessions.changes import added_change, apply_change
 from sessions.models import (
     ChangeKind,
@@ -218,24 +219,28 @@ def _generate(schedule: Schedule, now: datetime) -> GenerationResult:
     # Look past the horizon as far as the last managed meeting, so that shortening the horizon
     # does not cancel meetings that still fit the rule.
     look_until = max([until, *(meeting.starts_at for meeting in managed.values())])
-    result, new = GenerationResult(), []
+    result, new, updated, cancelled = GenerationResult(), [], [], []
     for occurrence in spec.occurrences(after=now, before=look_until):
         day = occurrence.local_date(zone)
         if day in claimed:
             continue
         meeting = managed.pop(day, None)
         if meeting is not None:
-            _fit(meeting, occurrence, result)
+            if _fit(meeting, occurrence, result):
+                updated.append(meeting)
         elif occurrence.starts_at <= until:
             new.append(_new_meeting(schedule.group, occurrence))
     for meeting in [*managed.values(), *spare]:
         if meeting.status == MeetingStatus.SCHEDULED:
             apply_change(meeting, kind=ChangeKind.CANCELLED, reason=SCHEDULE_CHANGED, by_hand=False)
+            cancelled.append(meeting)
             result.cancelled += 1
     if new:
         Meeting.objects.bulk_create(new)
         MeetingChange.objects.bulk_create([added_change(meeting) for meeting in new])
         result.added = len(new)
+    # Calendars hear of the whole run at once: one email per person and kind, not one per meeting.
+    notify.schedule_changed(added=new, updated=updated, cancelled=cancelled)
     return result
 
 
@@ -260,7 +265,7 @@ def _existing(group: BalintGroup, now: datetime, zone) -> tuple[set[date], dict,
     return claimed, managed, spare
 
 
-def _fit(meeting: Meeting, occurrence: Occurrence, result: GenerationResult) -> None:
+def _fit(meeting: Meeting, occurrence: Occurrence, result: GenerationResult) -> bool:
     moved = (meeting.starts_at, meeting.ends_at) != (occurrence.starts_at, occurrence.ends_at)
     if meeting.status == MeetingStatus.CANCELLED:
         kind = ChangeKind.RESTORED
@@ -269,7 +274,7 @@ def _fit(meeting: Meeting, occurrence: Occurrence, result: GenerationResult) -> 
         kind = ChangeKind.MOVED
         result.moved += 1
     else:
-        return
+        return False
     meeting.occurrence_starts_at = occurrence.starts_at
     apply_change(
         meeting,
@@ -278,6 +283,7 @@ def _fit(meeting: Meeting, occurrence: Occurrence, result: GenerationResult) -> 
         ends_at=occurrence.ends_at,
         by_hand=False,
     )
+    return True
 
 
 def _new_meeting(group: BalintGroup, occurrence: Occurrence) -> Meeting:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups.models import BalintGroup, GroupStatus, Leadership, Membership, MembershipStatus
+from sessions.calendar import notify
 from sessions.changes import apply_change, record_added
 from sessions.models import (
     MAX_DURATION,
@@ -101,6 +102,7 @@ def cancel_meeting(*, meeting: Meeting, by, reason: str, now: datetime | None = 
     if meeting.starts_at <= _now(now):
         raise MeetingError("This meeting has already started, so it cannot be cancelled.")
     apply_change(meeting, kind=ChangeKind.CANCELLED, by=by, reason=reason[:300])
+    notify.meeting_cancelled(meeting=meeting)
     return meeting
 
 
@@ -142,7 +144,7 @@ def move_meeting(
         meeting.link,
     ):
         raise MeetingError("Nothing was changed: the meeting already has that time and place.")
-    apply_change(
+    change = apply_change(
         meeting,
         kind=ChangeKind.MOVED,
         by=by,
@@ -151,6 +153,7 @@ def move_meeting(
         place=place,
         link=link,
     )
+    notify.meeting_moved(meeting=meeting, change=change)
     return meeting
 
 
@@ -183,6 +186,7 @@ def add_extra_meeting(
         edited_by_hand=True,
     )
     record_added(meeting, by=by)
+    notify.meeting_added(meeting=meeting)
     return meeting
 
 

@@ -4,6 +4,8 @@ from django.core.management import call_command
 from groups.models import BalintGroup, Leadership, Membership
 from members.models import Programme, User
 from sessions.models import Apology, AttendanceRecord, Meeting, MeetingChange, Schedule
+from sessions.tasters.models import TasterBooking, TasterInvitation
+from tests.reports.world import reports_world
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,16 @@ def world() -> dict:
                 "meeting__starts_at", "person__email", "role", "status", "presented_case"
             )
         ),
+        "taster_bookings": sorted(
+            TasterBooking.objects.values_list(
+                "meeting__starts_at", "person__email", "status", "seat", "invitation__email"
+            )
+        ),
+        "taster_invitations": sorted(
+            (i.group.slug, i.email, i.state(), i.token_hash)
+            for i in TasterInvitation.objects.select_related("group", "booking")
+        ),
+        **reports_world(),
     }
 
 
@@ -46,6 +58,9 @@ def test_seed_demo_twice_gives_the_same_world(capsys):
     assert len(first["schedules"]) == 4
     assert first["meetings"] and first["attendance"] and first["apologies"]
     assert any(status == "cancelled" for _, _, status, _, _ in first["meetings"])
+    assert first["taster_bookings"]
+    states = {state for _, _, state, _ in first["taster_invitations"]}
+    assert {"sent", "opened", "booked", "expired", "revoked"} <= states
     output = capsys.readouterr().out
     assert "admin@example.org" in output and "balint-demo-2026" in output
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from groups import emails
+from groups import emails, signals
 from groups.models import BalintGroup, LeaderRole, Leadership, MembershipStatus
 from groups.services.rules import (
     GroupError,
@@ -83,6 +83,7 @@ def appoint_leader(*, group: BalintGroup, email: str, role: str, by: User) -> Le
 def _appoint(group: BalintGroup, person: User, role: str, *, by: User) -> Leadership:
     leadership = Leadership.objects.create(group=group, person=person, role=role)
     emails.leader_appointed(leadership, by=by)
+    signals.leadership_started.send(sender=Leadership, leadership=leadership)
     return leadership
 
 
@@ -95,7 +96,11 @@ def remove_leader(*, group: BalintGroup, leadership_id: int, by: User) -> Leader
         raise GroupError("That person does not lead this group.")
     if group.leaderships.count() <= 1:
         raise GroupError("A group needs at least one leader: appoint another leader first.")
+    leadership_id = leadership.pk
     leadership.delete()
+    signals.leadership_ended.send(
+        sender=Leadership, leadership=leadership, leadership_id=leadership_id
+    )
     return leadership
 
 

@@ -10,7 +10,7 @@ import zoneinfo
 
 from django.utils import timezone
 
-from groups import emails
+from groups import emails, signals
 from groups.models import (
     CURRENT_STATUSES,
     PLACE_HOLDING_STATUSES,
@@ -76,13 +76,26 @@ def set_status(membership: Membership, status: str, *, by: User | None, **fields
     elif status not in CURRENT_STATUSES:
         fields.setdefault("ended_at", now)
         fields.setdefault("ended_on", today_in(membership.group))
+    previous = membership.status
     for name, value in fields.items():
         setattr(membership, name, value)
     membership.status = status
     membership.updated_by = by
     membership.save()
     MembershipEvent.objects.create(membership=membership, status=status, by=by)
+    _announce(membership, previous=previous)
     return membership
+
+
+def _announce(membership: Membership, *, previous: str) -> None:
+    """Tell the layers above that a membership became active or an active one ended."""
+    active = MembershipStatus.ACTIVE
+    if membership.status == active and previous != active:
+        signals.membership_activated.send(sender=Membership, membership=membership)
+    elif previous == active and membership.status != active:
+        signals.membership_ended.send(
+            sender=Membership, membership=membership, previous_status=previous
+        )
 
 
 def start_membership(

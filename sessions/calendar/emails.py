@@ -1,0 +1,95 @@
+"""What calendar emails say about a meeting, in the recipient's own time zone with the group's
+noted, and the outbox rows that carry them (rendered under the recipient's zone)."""
+
+import zoneinfo
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.utils.dateformat import format as date_format
+
+from balint.outbox.services import OutgoingEmail
+from sessions.calendar.ical import absolute_url, invitation, private_details
+from sessions.models import Meeting
+
+DAY = "l j F Y"
+
+
+def zone_named(name: str | None, fallback: str = "Europe/London") -> zoneinfo.ZoneInfo:
+    """The zone called `name`, or the fallback if the name is empty or unknown (never a crash
+    in a scan of thousands because one stored name went bad)."""
+    try:
+        return zoneinfo.ZoneInfo(name or fallback)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(fallback)
+
+
+def when_text(starts_at: datetime, ends_at: datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """E.g. "Tuesday 14 April 2026, 19:30–21:00 (Europe/London)"."""
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    return f"{date_format(start, DAY)}, {start:%H:%M}–{end:%H:%M} ({zone.key})"
+
+
+def meeting_context(meeting: Meeting, *, person, private: bool) -> dict:
+    """One meeting as an email shows it to `person`: their time first, then the group's if it
+    differs; the room and link only if `private`."""
+    mine = zone_named(person.time_zone)
+    group_zone = zone_named(meeting.group.time_zone)
+    room, link = private_details(meeting) if private else ("", "")
+    return {
+        "meeting": meeting,
+        "when": when_text(meeting.starts_at, meeting.ends_at, mine),
+        "group_when": (
+            ""
+            if mine.key == group_zone.key
+            else when_text(meeting.starts_at, meeting.ends_at, group_zone)
+        ),
+        "day": date_format(meeting.starts_at.astimezone(mine), "D j M Y"),
+        "start": f"{meeting.starts_at.astimezone(mine):%H:%M}",
+        "room": room,
+        "link": link,
+        "url": absolute_url("meetings:detail", pk=meeting.pk),
+        "reason": meeting.cancel_reason if private else "",
+    }
+
+
+def links() -> dict:
+    return {
+        "calendar_url": absolute_url("calendar:page"),
+        "mine_url": absolute_url("meetings:mine"),
+        "profile_url": absolute_url("members:profile"),
+    }
+
+
+def calendar_email(
+    *,
+    key: str,
+    person,
+    meetings: Sequence[Meeting],
+    method: str,
+    template: str,
+    private: bool,
+    old: tuple[datetime, datetime] | None = None,
+    **context,
+) -> OutgoingEmail:
+    """An email to `person` with an iCalendar part for `meetings` (all of one group); `old` is
+    a moved meeting's previous start and end."""
+    shown = [meeting_context(meeting, person=person, private=private) for meeting in meetings]
+    old_when = when_text(*old, zone_named(person.time_zone)) if old else ""
+    return OutgoingEmail(
+        key=key,
+        to=person.email,
+        template=template,
+        context={
+            **links(),
+            "person": person,
+            "group": meetings[0].group,
+            "meetings": shown,
+            "first": shown[0],
+            "private": private,
+            "old_when": old_when,
+            **context,
+        },
+        ical=invitation(meetings, method=method, person=person, private=private),
+        ical_method=method,
+        time_zone=zone_named(person.time_zone).key,
+    )

@@ -1,0 +1,174 @@
+"""iCalendar (RFC 5545) objects for meetings, in the iTIP methods of RFC 5546.
+
+- REQUEST for an invitation or an update, CANCEL (with STATUS:CANCELLED) when a meeting is
+  cancelled or a person is no longer expected, PUBLISH for the subscription feed.
+- One stable UID per meeting and SEQUENCE = the meeting's revision, which every change raises
+  (sessions/changes.py): every calendar keeps one event that changes, never a duplicate
+  (RFC 5546 §2.1.4: a higher SEQUENCE, or an equal one with a later DTSTAMP, supersedes).
+- Times carry the group's TZID with a VTIMEZONE for it, limited to the dates used (RFC 5545
+  §3.6.5: every TZID must have its VTIMEZONE); groups on UTC get plain UTC times.
+- The room and the online link appear only when `private` is true: the caller decides, from
+  who the recipient is (DOMAIN.md: members, leaders and booked tasters only).
+"""
+
+import zoneinfo
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vDuration
+from icalendar.enums import CLASS
+
+from groups.models import Format
+from sessions.models import Meeting
+
+REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
+FEED_REFRESH = timedelta(hours=1)
+
+
+def meeting_uid(meeting: Meeting) -> str:
+    """The meeting's UID in every calendar: stable for its whole life (RFC 5545 §3.8.4.7)."""
+    return f"meeting-{meeting.pk}@{settings.SITE_DOMAIN}"
+
+
+def absolute_url(name: str, **kwargs) -> str:
+    return settings.SITE_URL + reverse(name, kwargs=kwargs or None)
+
+
+def private_details(meeting: Meeting) -> tuple[str, str]:
+    """The room and the online link that apply to the group's format (either may be empty)."""
+    fmt = meeting.group.format
+    room = meeting.room if fmt != Format.ONLINE else ""
+    link = meeting.meeting_link if fmt != Format.IN_PERSON else ""
+    return room, link
+
+
+def invitation(
+    meetings: Sequence[Meeting],
+    *,
+    method: str,
+    person,
+    private: bool,
+    stamp: datetime | None = None,
+) -> str:
+    """A REQUEST or CANCEL for `person` (the ATTENDEE) about one or more meetings."""
+    stamp = stamp or timezone.now()
+    events = [
+        _event(meeting, method=method, person=person, private=private, stamp=stamp)
+        for meeting in meetings
+    ]
+    return _serialise(events, method=method, meetings=meetings)
+
+
+def feed(meetings: Sequence[Meeting], *, person) -> str:
+    """A PUBLISH calendar of the person's meetings for their subscription feed.
+
+    DTSTAMP is the last change of each meeting or its group rather than now, so the same data
+    gives the same bytes and the feed's ETag says whether anything changed.
+    """
+    events = [
+        _event(
+            meeting,
+            method=PUBLISH,
+            person=None,
+            private=True,  # a feed lists only meetings its owner is expected at
+            stamp=max(meeting.updated_at, meeting.group.updated_at),
+        )
+        for meeting in meetings
+    ]
+    return _serialise(events, method=PUBLISH, meetings=meetings, feed_of=person)
+
+
+def _serialise(
+    events: list[Event], *, method: str, meetings: Sequence[Meeting], feed_of=None
+) -> str:
+    calendar = Calendar.new(
+        method=method,
+        prodid=f"-//{settings.SITE_NAME}//{settings.SITE_DOMAIN}//EN",
+        subcomponents=events,
+    )
+    # Calendar.new adds a random RFC 7986 UID to the VCALENDAR; the feed's must not change
+    # between requests (its ETag), and messages need none.
+    calendar.pop("UID", None)
+    if feed_of is not None:
+        _describe_feed(calendar, feed_of)
+    if meetings:
+        calendar.add_missing_timezones(
+            first_date=min(m.starts_at for m in meetings).date() - timedelta(days=1),
+            last_date=max(m.ends_at for m in meetings).date() + timedelta(days=1),
+        )
+    return calendar.to_ical().decode()
+
+
+def _describe_feed(calendar: Calendar, person) -> None:
+    name = f"{settings.SITE_NAME}: {person}"
+    calendar.add("NAME", name)
+    calendar.add("X-WR-CALNAME", name)
+    # How often subscribers should fetch again (RFC 7986 §5.7; Outlook reads X-PUBLISHED-TTL).
+    calendar.add("REFRESH-INTERVAL", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(FEED_REFRESH))
+
+
+def _event(meeting: Meeting, *, method: str, person, private: bool, stamp: datetime) -> Event:
+    cancelled = method == CANCEL or meeting.is_cancelled
+    zone = _zone(meeting.group.time_zone)
+    room, link = private_details(meeting) if private and not cancelled else ("", "")
+    return Event.new(
+        uid=meeting_uid(meeting),
+        sequence=meeting.revision,
+        stamp=stamp.astimezone(UTC),
+        created=meeting.created_at.astimezone(UTC),
+        last_modified=meeting.updated_at.astimezone(UTC),
+        start=meeting.starts_at.astimezone(zone),
+        end=meeting.ends_at.astimezone(zone),
+        summary=("Cancelled: " if cancelled else "") + f"Balint group: {meeting.group.name}",
+        description=_description(meeting, room=room, link=link, private=private),
+        location=room or link or None,
+        url=link or absolute_url("meetings:detail", pk=meeting.pk),
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        # Shared calendars show colleagues "busy", not the group (RFC 5545 §3.8.1.3).
+        classification=CLASS.PRIVATE,
+        organizer=_organizer(meeting),
+        # RFC 5546 §3.2.1: a PUBLISH carries no ATTENDEE; REQUEST and CANCEL name the person.
+        attendees=[_attendee(person)] if person is not None and method != PUBLISH else None,
+    )
+
+
+def _zone(name: str):
+    # UTC groups get times ending in Z and no VTIMEZONE at all.
+    return UTC if name in {"UTC", "Etc/UTC"} else zoneinfo.ZoneInfo(name)
+
+
+def _organizer(meeting: Meeting) -> vCalAddress:
+    # The site sends on the group's behalf; replies go nowhere, hence RSVP=FALSE below.
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+    return vCalAddress.new(address, cn=meeting.group.name)
+
+
+def _attendee(person) -> vCalAddress:
+    return vCalAddress.new(
+        person.email,
+        cn=str(person),
+        role="REQ-PARTICIPANT",
+        partstat="NEEDS-ACTION",
+        rsvp=False,
+    )
+
+
+def _description(meeting: Meeting, *, room: str, link: str, private: bool) -> str:
+    lines = [f"A meeting of {meeting.group.name}, a Balint group."]
+    if meeting.is_cancelled:
+        lines.append("This meeting is cancelled.")
+        if private and meeting.cancel_reason:
+            lines.append(f"Reason: {meeting.cancel_reason}")
+    if room:
+        lines.append(f"Room: {room}")
+    if link:
+        lines.append(f"Online: {link}")
+    if room or link:
+        lines.append("Please keep these details, and everything said in the group, within it.")
+    lines.append(f"Details and apologies: {absolute_url('meetings:detail', pk=meeting.pk)}")
+    return "\n".join(lines)

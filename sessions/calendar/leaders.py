@@ -1,0 +1,127 @@
+"""Leaders' nudges, queued by beat scans under unique keys (running a scan twice sends nothing
+new): a prompt to complete a register still empty the morning after the meeting, and a daily
+digest of the join requests waiting for an answer."""
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from balint.outbox.services import OutgoingEmail, enqueue_emails_bulk
+from groups.models import GroupStatus, Leadership, Membership, MembershipStatus
+from sessions.calendar.emails import links, meeting_context, zone_named
+from sessions.calendar.ical import absolute_url
+from sessions.models import AttendanceRecord, Meeting, MeetingStatus
+from sessions.register import register_closes_at
+
+PROMPT_AT = time(8, 0)  # in the group's zone
+# A prompt missed by more than this (beat was down for days) is not sent late.
+PROMPT_LOOKBACK = timedelta(days=3)
+DIGEST_FROM = time(8, 0)  # in the leader's zone
+
+
+def register_prompt_due_at(meeting: Meeting) -> datetime:
+    """08:00 in the group's zone on the day after the meeting."""
+    zone = zone_named(meeting.group.time_zone)
+    day = meeting.ends_at.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(day, PROMPT_AT, tzinfo=zone)
+
+
+def queue_register_prompts(*, now: datetime | None = None) -> int:
+    """Prompt each leader of a meeting whose register is still empty the morning after it;
+    once per meeting and leader. Returns how many prompts were queued."""
+    now = now or timezone.now()
+    empty = Meeting.objects.filter(
+        status=MeetingStatus.SCHEDULED,
+        ends_at__lte=now,
+        ends_at__gt=now - PROMPT_LOOKBACK - timedelta(days=1),
+    ).exclude(Exists(AttendanceRecord.objects.filter(meeting=OuterRef("pk"))))
+    due = [
+        meeting
+        for meeting in empty.select_related("group")
+        if register_prompt_due_at(meeting) <= now < register_closes_at(meeting)
+        and now - register_prompt_due_at(meeting) < PROMPT_LOOKBACK
+    ]
+    if not due:
+        return 0
+    leaders = defaultdict(list)
+    group_ids = {meeting.group_id for meeting in due}
+    for ship in Leadership.objects.filter(group_id__in=group_ids).select_related("person"):
+        leaders[ship.group_id].append(ship.person)
+    emails = [
+        _register_prompt(meeting, leader) for meeting in due for leader in leaders[meeting.group_id]
+    ]
+    with transaction.atomic():
+        return len(enqueue_emails_bulk(emails))
+
+
+def _register_prompt(meeting: Meeting, leader) -> OutgoingEmail:
+    return OutgoingEmail(
+        key=f"leader-register:{meeting.pk}:{leader.pk}",
+        to=leader.email,
+        template="leader_register_prompt",
+        context={
+            **links(),
+            **meeting_context(meeting, person=leader, private=False),
+            "person": leader,
+            "group": meeting.group,
+            "register_url": absolute_url("meetings:register", pk=meeting.pk),
+        },
+        time_zone=zone_named(leader.time_zone).key,
+    )
+
+
+def queue_join_request_digests(*, now: datetime | None = None) -> int:
+    """Send each leader, once a day from 08:00 their time, the join requests waiting in their
+    groups, if there are any. Returns how many digests were queued."""
+    now = now or timezone.now()
+    waiting = (
+        Membership.objects.filter(status=MembershipStatus.REQUESTED)
+        .exclude(group__status=GroupStatus.CLOSED)
+        .select_related("person", "group")
+        .order_by("requested_at")
+    )
+    by_group = defaultdict(list)
+    for membership in waiting:
+        by_group[membership.group_id].append(membership)
+    if not by_group:
+        return 0
+    by_leader: dict[int, tuple[object, list]] = {}
+    ships = Leadership.objects.filter(group_id__in=list(by_group)).select_related("person", "group")
+    for ship in ships.order_by("group__name"):
+        entry = by_leader.setdefault(ship.person_id, (ship.person, []))
+        entry[1].append((ship.group, by_group[ship.group_id]))
+    emails = [
+        _digest(leader, groups, now=now)
+        for leader, groups in by_leader.values()
+        if now.astimezone(zone_named(leader.time_zone)).time() >= DIGEST_FROM
+    ]
+    with transaction.atomic():
+        return len(enqueue_emails_bulk(emails))
+
+
+def _digest(leader, groups: list, *, now: datetime) -> OutgoingEmail:
+    zone = zone_named(leader.time_zone)
+    day = now.astimezone(zone).date()
+    return OutgoingEmail(
+        key=f"leader-digest:{leader.pk}:{day.isoformat()}",
+        to=leader.email,
+        template="leader_join_digest",
+        context={
+            **links(),
+            "person": leader,
+            "day": day,
+            "count": sum(len(requests) for _, requests in groups),
+            "groups": [
+                {
+                    "group": group,
+                    "requests": requests,
+                    "roster_url": absolute_url("groups:roster", slug=group.slug),
+                }
+                for group, requests in groups
+            ],
+        },
+        time_zone=zone.key,
+    )

@@ -1,0 +1,206 @@
+"""Calendar emails for changes people must hear about. Each function is called inside the
+transaction of the change (so a rolled-back change sends nothing) and writes outbox rows whose
+unique keys make a repeated call queue nothing new. Each returns how many emails it queued.
+
+Keys name the event, the meeting, the person and the revision (`cancel:<meeting>:<person>:r3`),
+so a later change to the same meeting is a new message, and a taster booking cancelled because
+its meeting was cancelled gets the same key as the meeting's cancellation: one CANCEL, whichever
+path runs first. A change to several meetings at once (a new schedule) is one email per person.
+"""
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.urls import NoReverseMatch
+from django.utils import timezone
+
+from balint.outbox.services import OutgoingEmail, enqueue_emails_bulk
+from sessions.calendar.emails import calendar_email
+from sessions.calendar.ical import CANCEL, REQUEST, absolute_url
+from sessions.calendar.people import (
+    has_part_in_group,
+    people_by_meeting,
+    upcoming_meetings_of_group,
+)
+from sessions.models import Meeting, MeetingChange
+
+INVITE, UPDATE, CANCELLATION = "calendar_invite", "calendar_update", "calendar_cancel"
+
+
+def _key(prefix: str, meetings: Sequence[Meeting], person) -> str:
+    if len(meetings) == 1:
+        meeting = meetings[0]
+        return f"{prefix}:{meeting.pk}:{person.pk}:r{meeting.revision}"
+    # Several meetings: their ids and revisions, which no later change repeats.
+    versions = ",".join(f"{meeting.pk}r{meeting.revision}" for meeting in meetings)
+    return f"{prefix}s:{person.pk}:{hashlib.sha256(versions.encode()).hexdigest()[:24]}"
+
+
+def _to_everyone(
+    meetings: Sequence[Meeting], *, prefix: str, method: str, template: str, **context
+) -> int:
+    """One email per person expected at any of `meetings` still to come, about the ones they
+    expect. (Meetings made for the past, as demo data are, go in no calendar by email.)"""
+    now = timezone.now()
+    meetings = sorted(
+        (meeting for meeting in meetings if meeting.starts_at > now),
+        key=lambda meeting: (meeting.starts_at, meeting.pk),
+    )
+    if not meetings:
+        return 0
+    expected = people_by_meeting(meetings)
+    theirs: dict[int, tuple[object, str, list[Meeting]]] = {}
+    for meeting in meetings:
+        for attendee in expected[meeting.pk]:
+            entry = theirs.setdefault(attendee.person.pk, (attendee.person, attendee.role, []))
+            entry[2].append(meeting)
+    emails: list[OutgoingEmail] = [
+        calendar_email(
+            key=_key(prefix, own, person),
+            person=person,
+            meetings=own,
+            method=method,
+            template=template,
+            private=True,
+            role=role,
+            **context,
+        )
+        for person, role, own in theirs.values()
+    ]
+    return len(enqueue_emails_bulk(emails))
+
+
+def meeting_added(*, meeting: Meeting) -> int:
+    """Invite the group's leaders and members to a new meeting (REQUEST)."""
+    return _to_everyone([meeting], prefix="invite", method=REQUEST, template=INVITE, event="added")
+
+
+def meeting_moved(*, meeting: Meeting, change: MeetingChange | None = None) -> int:
+    """Update everyone's calendar with the meeting's new time, place or link (REQUEST with a
+    higher SEQUENCE, RFC 5546 §3.2.2.1)."""
+    old = None
+    if change is not None and change.old_starts_at and change.old_starts_at != meeting.starts_at:
+        old = (change.old_starts_at, change.old_ends_at)
+    return _to_everyone(
+        [meeting], prefix="update", method=REQUEST, template=UPDATE, event="moved", old=old
+    )
+
+
+def meeting_cancelled(*, meeting: Meeting) -> int:
+    """Cancel the meeting in everyone's calendar (CANCEL, STATUS:CANCELLED, RFC 5546 §3.2.5).
+    Call it before the meeting's taster bookings are cancelled, so its tasters hear too."""
+    return _to_everyone(
+        [meeting], prefix="cancel", method=CANCEL, template=CANCELLATION, event="cancelled"
+    )
+
+
+def schedule_changed(
+    *,
+    added: Sequence[Meeting] = (),
+    updated: Sequence[Meeting] = (),
+    cancelled: Sequence[Meeting] = (),
+) -> int:
+    """The calendar emails for one run of the group's schedule: at most one invitation, one
+    update (moved or restored meetings) and one cancellation per person."""
+    sent = 0
+    if added:
+        sent += _to_everyone(
+            added, prefix="invite", method=REQUEST, template=INVITE, event="scheduled"
+        )
+    if updated:
+        sent += _to_everyone(
+            updated, prefix="update", method=REQUEST, template=UPDATE, event="rescheduled"
+        )
+    if cancelled:
+        sent += _to_everyone(
+            cancelled, prefix="cancel", method=CANCEL, template=CANCELLATION, event="unscheduled"
+        )
+    return sent
+
+
+def joined(*, group_id: int, person, key: str, role: str, now: datetime | None = None) -> int:
+    """One email putting all the group's upcoming meetings in the calendar of someone who has
+    just become a member or leader (REQUEST). Nothing if none are planned."""
+    meetings = upcoming_meetings_of_group(group_id, now=now or timezone.now())
+    if not meetings:
+        return 0
+    email = calendar_email(
+        key=key,
+        person=person,
+        meetings=meetings,
+        method=REQUEST,
+        template=INVITE,
+        private=True,
+        event="joined",
+        role=role,
+    )
+    return len(enqueue_emails_bulk([email]))
+
+
+def left(*, group_id: int, person, key: str, now: datetime | None = None) -> int:
+    """Take the group's upcoming meetings out of the calendar of someone who is no longer a
+    member or leader (CANCEL). They may no longer see the room or link, so it carries neither."""
+    if has_part_in_group(person, group_id):
+        return 0  # e.g. a member appointed leader: still expected at every meeting
+    meetings = upcoming_meetings_of_group(group_id, now=now or timezone.now())
+    if not meetings:
+        return 0
+    email = calendar_email(
+        key=key,
+        person=person,
+        meetings=meetings,
+        method=CANCEL,
+        template=CANCELLATION,
+        private=False,
+        event="left",
+    )
+    return len(enqueue_emails_bulk([email]))
+
+
+def taster_booked(booking) -> int:
+    """Invite a taster to the meeting they booked (REQUEST, with the room and link). `booking`
+    has `.pk`, `.meeting` and `.person`."""
+    meeting = booking.meeting
+    if meeting.is_cancelled or meeting.starts_at <= timezone.now():
+        return 0
+    email = calendar_email(
+        key=f"taster-invite:{booking.pk}",
+        person=booking.person,
+        meetings=[meeting],
+        method=REQUEST,
+        template=INVITE,
+        private=True,
+        event="booked",
+        booking_url=_booking_url(booking),
+    )
+    return len(enqueue_emails_bulk([email]))
+
+
+def _booking_url(booking) -> str:
+    """The taster's booking page (where they can cancel), if the tasters app has one."""
+    try:
+        return absolute_url("tasters:booking", pk=booking.pk)
+    except NoReverseMatch:
+        return ""
+
+
+def taster_booking_cancelled(booking) -> int:
+    """Take a cancelled taster booking's meeting out of the taster's calendar (CANCEL).
+    `booking` has `.pk`, `.meeting` and `.person`."""
+    meeting, person = booking.meeting, booking.person
+    if meeting.is_cancelled:
+        # The same key as meeting_cancelled's: one CANCEL whichever runs first.
+        key, event = _key("cancel", [meeting], person), "cancelled"
+    else:
+        key, event = f"taster-cancel:{booking.pk}", "booking_cancelled"
+    email = calendar_email(
+        key=key,
+        person=person,
+        meetings=[meeting],
+        method=CANCEL,
+        template=CANCELLATION,
+        private=meeting.is_cancelled,
+        event=event,
+    )
+    return len(enqueue_emails_bulk([email]))

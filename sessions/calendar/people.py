@@ -1,0 +1,94 @@
+"""Who expects a meeting in their calendar: its group's leaders and active members, and the
+tasters booked on it. Every function answers in a constant number of queries, however many
+meetings and people there are (the reminder scan asks about thousands at once).
+
+Everyone these functions return may see the room and the link (DOMAIN.md: members, leaders and
+booked tasters); people who are no longer expected are told without them (see notify.py).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+
+from groups.models import Leadership, Membership, MembershipStatus
+from members.models import User
+from sessions.calendar import tasters
+from sessions.models import AttendanceRole, Meeting, MeetingStatus
+
+
+@dataclass(frozen=True)
+class Attendee:
+    person: User
+    role: str  # an AttendanceRole
+
+
+def people_of_groups(group_ids: Iterable[int]) -> dict[int, list[Attendee]]:
+    """Each group's leaders and active members, leaders first, in two queries."""
+    ids = list(set(group_ids))
+    people: dict[int, dict[int, Attendee]] = defaultdict(dict)
+    for ship in Leadership.objects.filter(group_id__in=ids).select_related("person"):
+        people[ship.group_id][ship.person_id] = Attendee(ship.person, AttendanceRole.LEADER)
+    members = Membership.objects.filter(group_id__in=ids, status=MembershipStatus.ACTIVE)
+    for membership in members.select_related("person"):
+        attendee = Attendee(membership.person, AttendanceRole.MEMBER)
+        people[membership.group_id].setdefault(membership.person_id, attendee)
+    return {group_id: list(found.values()) for group_id, found in people.items()}
+
+
+def people_by_meeting(meetings: Sequence[Meeting]) -> dict[int, list[Attendee]]:
+    """Everyone expected at each meeting: leaders, active members, booked tasters."""
+    by_group = people_of_groups(meeting.group_id for meeting in meetings)
+    booked = tasters.booked_tasters_by_meeting(meeting.pk for meeting in meetings)
+    answer: dict[int, list[Attendee]] = {}
+    for meeting in meetings:
+        attendees = list(by_group.get(meeting.group_id, []))
+        seen = {attendee.person.pk for attendee in attendees}
+        for person in booked.get(meeting.pk, []):
+            if person.pk not in seen:
+                attendees.append(Attendee(person, AttendanceRole.TASTER))
+                seen.add(person.pk)
+        answer[meeting.pk] = attendees
+    return answer
+
+
+def is_active_member(person, group_id: int) -> bool:
+    return Membership.objects.filter(
+        group_id=group_id, person=person, status=MembershipStatus.ACTIVE
+    ).exists()
+
+
+def has_part_in_group(person, group_id: int) -> bool:
+    """Whether `person` still leads the group or holds an active membership in it."""
+    leads = Leadership.objects.filter(group_id=group_id, person=person).exists()
+    return leads or is_active_member(person, group_id)
+
+
+def upcoming_meetings_of_group(group_id: int, *, now: datetime) -> list[Meeting]:
+    """The group's scheduled meetings that have not started, soonest first."""
+    return list(
+        Meeting.objects.filter(
+            group_id=group_id, status=MeetingStatus.SCHEDULED, starts_at__gt=now
+        ).select_related("group")
+    )
+
+
+def meetings_in_feed(person, *, now: datetime, keep: timedelta) -> QuerySet[Meeting]:
+    """A person's meetings as leader, member or booked taster for their calendar feed: scheduled
+    ones that have not ended more than `keep` ago, and ones cancelled within `keep`. One query."""
+    led = Leadership.objects.filter(person=person).values("group_id")
+    member_of = Membership.objects.filter(person=person, status=MembershipStatus.ACTIVE).values(
+        "group_id"
+    )
+    theirs = (
+        Q(group_id__in=led)
+        | Q(group_id__in=member_of)
+        | Q(pk__in=tasters.meeting_ids_booked_by(person))
+    )
+    cancelled_lately = Q(status=MeetingStatus.CANCELLED, updated_at__gt=now - keep)
+    recent = Q(ends_at__gt=now - keep) & (Q(status=MeetingStatus.SCHEDULED) | cancelled_lately)
+    return (
+        Meeting.objects.filter(theirs & recent).select_related("group").order_by("starts_at", "pk")
+    )

@@ -1,0 +1,78 @@
+"""The calendar page (how to subscribe; a new private link) and the private feed itself."""
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.views.decorators.http import require_POST, require_safe
+
+from sessions.calendar.feed import feed_etag, feed_for
+from sessions.calendar.tokens import issue_calendar_token, person_for_token, revoke_calendar_token
+
+
+def _links(token: str) -> dict:
+    url = settings.SITE_URL + reverse("calendar:feed", kwargs={"token": token})
+    webcal = "webcal://" + url.split("://", 1)[1]
+    return {
+        "feed_url": url,
+        "webcal_url": webcal,
+        "google_url": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe=""),
+    }
+
+
+def _page(request: HttpRequest, *, token: str | None = None) -> HttpResponse:
+    context = {"has_feed": bool(request.user.calendar_token_hash), "new_token": token}
+    if token:
+        context.update(_links(token))
+    response = render(request, "calendar/page.html", context)
+    # The page may carry a new private link: no cache, browser or proxy, may keep it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_safe
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    return _page(request)
+
+
+@login_required
+@require_POST
+def create_link(request: HttpRequest) -> HttpResponse:
+    """A new private link, shown in this response only: we keep its hash, never the link, so
+    it is not put in the session or a message for a redirect to show."""
+    token = issue_calendar_token(person=request.user)
+    return _page(request, token=token)
+
+
+@login_required
+@require_POST
+def turn_off(request: HttpRequest) -> HttpResponse:
+    revoke_calendar_token(person=request.user)
+    messages.success(request, "Your calendar feed is off: its link no longer works.")
+    return redirect("calendar:page")
+
+
+@require_safe
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The person's meetings as iCalendar; 304 when the calendar already has this version."""
+    person = person_for_token(token)
+    if person is None:
+        raise Http404("No such calendar.")
+    body = feed_for(person)
+    etag = feed_etag(body)
+    response = get_conditional_response(request, etag=etag) or HttpResponse(
+        body, content_type="text/calendar; charset=utf-8"
+    )
+    response["ETag"] = etag
+    # The URL is a secret: shared caches must not keep it, and calendars should ask each time
+    # (a 304 costs them nothing).
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Content-Disposition"] = 'inline; filename="balint-meetings.ics"'
+    return response
