@@ -7,8 +7,8 @@ from django.utils import timezone
 from groups.models import (
     Audience,
     BalintGroup,
-    Leadership,
     LeaderRole,
+    Leadership,
     Membership,
     MembershipStatus,
 )
