@@ -17,6 +17,7 @@ from groups.models import (
     LeaderRole,
     Region,
 )
+from groups.services.leading import SETTINGS_FIELDS
 from members.models import User
 
 NO_PATIENT_DETAILS = "Please do not include any patient details."
@@ -146,21 +147,7 @@ class GroupSettingsForm(forms.ModelForm):
 
     class Meta:
         model = BalintGroup
-        fields = [
-            "name",
-            "description",
-            "audiences",
-            "format",
-            "town",
-            "region",
-            "time_zone",
-            "capacity",
-            "taster_seats",
-            "accepting_members",
-            "status",
-            "room",
-            "meeting_link",
-        ]
+        fields = list(SETTINGS_FIELDS)
         labels = {"audiences": "Who it is for", "accepting_members": "Accepting new members"}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),

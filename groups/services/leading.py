@@ -17,22 +17,21 @@ from groups.services.rules import (
 from members.models import User
 
 # What leaders may change on their group's settings page.
-SETTINGS_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "audiences",
-        "format",
-        "town",
-        "region",
-        "time_zone",
-        "capacity",
-        "taster_seats",
-        "accepting_members",
-        "status",
-        "room",
-        "meeting_link",
-    }
+# What a leader may change in a group's settings, in the order the form shows them.
+SETTINGS_FIELDS = (
+    "name",
+    "description",
+    "audiences",
+    "format",
+    "town",
+    "region",
+    "time_zone",
+    "capacity",
+    "taster_seats",
+    "accepting_members",
+    "status",
+    "room",
+    "meeting_link",
 )
 
 
@@ -40,7 +39,7 @@ SETTINGS_FIELDS = frozenset(
 def update_group_settings(*, group: BalintGroup, by: User, changes: dict[str, Any]) -> BalintGroup:
     """Change a group's settings; a raised capacity offers places to the waitlist. GroupError
     if the capacity would fall below the places already taken."""
-    unknown = set(changes) - SETTINGS_FIELDS
+    unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"Leaders cannot change {', '.join(sorted(unknown))}.")
     group = lock_group(group)

@@ -1,6 +1,5 @@
 """A signed-in person's own meetings and their own attendance record (with a CSV download)."""
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
@@ -11,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from groups.csv_export import stream_csv
 from groups.models import Leadership, Membership, MembershipStatus
 from sessions.models import (
     ATTENDED,
@@ -114,21 +114,6 @@ def my_record(request):
     return render(request, "meetings/record.html", context)
 
 
-# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    """A CSV cell that spreadsheets show as text, never run as a formula."""
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 CSV_HEADER = [
     "Date",
     "Start",
@@ -141,14 +126,12 @@ CSV_HEADER = [
 ]
 
 
-def _csv_rows(user) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a BOM, so that Excel reads the file as UTF-8
-    yield writer.writerow(CSV_HEADER)
+def _csv_rows(user) -> Iterator[list[str]]:
+    yield CSV_HEADER
     for record in _records(user).iterator(chunk_size=500):
         meeting = record.meeting
         start, end = meeting.local_starts_at, meeting.local_ends_at
-        row = [
+        yield [
             f"{start:%Y-%m-%d}",
             f"{start:%H:%M}",
             f"{end:%H:%M}",
@@ -158,7 +141,6 @@ def _csv_rows(user) -> Iterator[str]:
             record.get_status_display(),
             "Yes" if record.presented_case else "No",
         ]
-        yield writer.writerow([safe_cell(cell) for cell in row])
 
 
 @login_required
@@ -166,7 +148,7 @@ def _csv_rows(user) -> Iterator[str]:
 def my_record_csv(request):
     """The person's attendance record as CSV (UTF-8 with a BOM), streamed row by row."""
     response = StreamingHttpResponse(
-        _csv_rows(request.user), content_type="text/csv; charset=utf-8"
+        stream_csv(_csv_rows(request.user)), content_type="text/csv; charset=utf-8"
     )
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="balint-record-{stamp}.csv"'
