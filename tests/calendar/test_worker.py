@@ -155,6 +155,39 @@ def test_a_join_committed_while_redis_is_down_sends_one_invitation_after_the_swe
     assert str(calendar_part(invite)[1].events[0]["UID"]) == meeting_uid(meeting)
 
 
+def test_a_booking_made_while_redis_is_down_is_confirmed_and_invited_once_it_is_back(
+    client, start_worker, smtp_server, settings, people
+):
+    settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
+    _, _, meeting = people
+    taster = UserFactory(email="tom.taster@example.org")
+    client.force_login(taster)
+    redis = RedisServer()
+    with using_broker(redis.url):
+        started = time.monotonic()
+        response = client.post(f"/tasters/meetings/{meeting.pk}/book/", follow=True)
+        assert time.monotonic() - started < 10, "a dead broker must not hold up the booking"
+        assert response.status_code == 200
+        assert "is booked" in response.text
+        booking = meeting.taster_bookings.get(person=taster)
+        assert Message.objects.get(key__startswith="taster-invite:").status == "pending"
+
+        with redis:
+            start_worker(redis.url)
+            sweep_outbox()
+            sweep_outbox()  # a second sweep while the first is in flight sends nothing more
+            wait_for_key(smtp_server, "taster-invite:")
+            wait_until_sent("taster-invite:", 1)
+            time.sleep(1)
+
+    [invite] = keyed(smtp_server, "taster-invite:")
+    assert invite["To"] == taster.email
+    method, calendar = calendar_part(invite)
+    assert method == "REQUEST"
+    assert str(calendar.events[0]["UID"]) == meeting_uid(meeting)
+    assert booking.status == "booked"
+
+
 def test_killing_the_worker_loses_no_calendar_update(start_worker, smtp_server, settings, people):
     settings.OUTBOX_SWEEP_AFTER_SECONDS = 0
     group, leader, meeting = people
