@@ -3,7 +3,8 @@ from django.core import mail
 from django.db import transaction
 
 from balint.outbox.models import Message, MessageStatus
-from balint.outbox.services import deliver, enqueue_email
+from balint.outbox.services import DeliveryFailed, deliver, enqueue_email
+from tests.services import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +67,39 @@ def test_calendar_part_is_attached_with_its_method():
 
     mimetypes = [alternative.mimetype for alternative in mail.outbox[0].alternatives]
     assert "text/calendar; method=CANCEL" in mimetypes
+
+
+def smtp_to_nowhere(settings) -> None:
+    """Mail goes over real SMTP to a port where nothing listens."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+
+
+def test_a_refused_send_stays_pending_with_its_error_for_another_try(settings):
+    smtp_to_nowhere(settings)
+    message = enqueue_email(key="hello:6", to="e@example.org", template="hello", context={})
+
+    with pytest.raises(DeliveryFailed):
+        deliver(message.pk)
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.PENDING, 1)
+    assert "Connection refused" in message.last_error or "Errno" in message.last_error
+
+
+def test_a_message_that_keeps_failing_is_marked_failed_for_staff_to_see(settings):
+    smtp_to_nowhere(settings)
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    message = enqueue_email(key="hello:7", to="f@example.org", template="hello", context={})
+
+    with pytest.raises(DeliveryFailed):
+        deliver(message.pk)
+    assert deliver(message.pk) is False
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.FAILED, 2)
+    assert deliver(message.pk) is False  # never tried again
