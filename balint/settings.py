@@ -250,12 +250,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.reports.tasks.send_feedback_invitations",
         "schedule": 15 * 60.0,
     },
+    # Retention (sessions/retention.py): deletes what is past its period; idempotent.
+    "purge-expired-data": {
+        "task": "sessions.tasks.purge_expired_data",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # The outbox: how often a message is tried before it is marked failed, and how long a pending
 # message waits before the sweeper queues it again (longer than a normal send takes).
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_SWEEP_AFTER_SECONDS = env_int("OUTBOX_SWEEP_AFTER_SECONDS", 120)
+
+# Retention (UK GDPR): days after which sent emails, expired or revoked taster invitations and
+# address invitations to a group or cohort are deleted by the daily purge.
+RETENTION_SENT_MESSAGES_DAYS = env_int("RETENTION_SENT_MESSAGES_DAYS", 90)
+RETENTION_EXPIRED_INVITATIONS_DAYS = env_int("RETENTION_EXPIRED_INVITATIONS_DAYS", 30)
+RETENTION_PENDING_INVITES_DAYS = env_int("RETENTION_PENDING_INVITES_DAYS", 180)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("meetings/", include("sessions.urls")),
     path("calendar/", include("sessions.calendar.urls")),
     path("tasters/", include("sessions.tasters.urls")),
+    path("me/data/", include("sessions.personal_data_urls")),
     path("me/", include("members.urls")),
     path("programmes/", include("sessions.reports.urls")),
     path("admin/", admin.site.urls),

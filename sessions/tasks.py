@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from sessions import retention
 from sessions.models import Schedule
 from sessions.schedule import generate_meetings
 
@@ -31,3 +32,9 @@ def extend_schedule_horizons() -> int:
         except Exception:
             logger.exception("Could not generate meetings for schedule %s", schedule_id)
     return changed
+
+
+@shared_task
+def purge_expired_data() -> dict[str, int]:
+    """Delete personal data past its retention period (for Celery beat, daily). Idempotent."""
+    return retention.purge_expired_data()

@@ -1,0 +1,48 @@
+"""Retention: personal data the site no longer needs is deleted after a period set in settings.
+
+Sent (or failed) emails go after RETENTION_SENT_MESSAGES_DAYS; taster invitations that expired or
+were revoked, and address invitations to a group or cohort (taken up or never), after
+RETENTION_EXPIRED_INVITATIONS_DAYS and RETENTION_PENDING_INVITES_DAYS. Feedback invitations are
+kept: they are the response rate's denominator and carry no address.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from balint.outbox.models import Message, MessageStatus
+from groups.models import PendingMembershipInvite
+from members.models import PendingEnrolment
+from sessions.tasters.models import TasterInvitation
+
+
+def _days_ago(now: datetime, days: int) -> datetime:
+    return now - timedelta(days=days)
+
+
+@transaction.atomic
+def purge_expired_data(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete rows past their retention period; returns how many of each went. Idempotent."""
+    now = now or timezone.now()
+    sent_cutoff = _days_ago(now, settings.RETENTION_SENT_MESSAGES_DAYS)
+    expired_cutoff = _days_ago(now, settings.RETENTION_EXPIRED_INVITATIONS_DAYS)
+    pending_cutoff = _days_ago(now, settings.RETENTION_PENDING_INVITES_DAYS)
+    messages = Message.objects.filter(
+        Q(status=MessageStatus.SENT, sent_at__lt=sent_cutoff)
+        | Q(status=MessageStatus.FAILED, created_at__lt=sent_cutoff)
+    )
+    tasters = TasterInvitation.objects.filter(
+        Q(revoked_at__lt=expired_cutoff) | Q(booking__isnull=True, expires_at__lt=expired_cutoff)
+    )
+    old_address = Q(accepted_at__lt=pending_cutoff) | Q(
+        accepted_at__isnull=True, created_at__lt=pending_cutoff
+    )
+    return {
+        "messages": messages.delete()[0],
+        "taster_invitations": tasters.delete()[0],
+        "membership_invites": PendingMembershipInvite.objects.filter(old_address).delete()[0],
+        "pending_enrolments": PendingEnrolment.objects.filter(old_address).delete()[0],
+    }

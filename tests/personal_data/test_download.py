@@ -1,0 +1,113 @@
+"""The subject access download: everything about the signed-in person, nobody else's, as JSON
+and as CSV that opens safely in a spreadsheet; and who may reach the pages."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["personal_data:page", "personal_data:json", "personal_data:csv"]
+
+
+def download_json(client) -> dict:
+    response = client.get(reverse("personal_data:json"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    return json.loads(response.content)
+
+
+def download_csv(client) -> list[list[str]]:
+    response = client.get(reverse("personal_data:csv"))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("name", [*PAGES, "personal_data:close"])
+def test_anonymous_visitors_are_sent_to_sign_in(client, name):
+    response = client.get(reverse(name))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_json_download_holds_every_section_of_the_persons_data(client, member, world):
+    client.force_login(member)
+
+    data = download_json(client)
+
+    assert data["profile"][0]["email"] == "mo@example.org"
+    assert data["profile"][0]["display_name"] == "Dr Mo Member"
+    assert [e["email"] for e in data["email_addresses"]] == ["mo@example.org"]
+    (membership,) = data["memberships"]
+    assert membership["group"] == "Cotham GP Balint Group" and membership["status"] == "Member"
+    assert len(data["attendance"]) == 2
+    assert {a["status"] for a in data["attendance"]} == {"Present", "Late"}
+    assert len(data["apologies"]) == 1
+    assert len(data["taster_bookings"]) == 1
+    assert len(data["taster_invitations"]) == 1
+    assert len(data["group_invitations"]) == 1
+    assert [e["cohort"] for e in data["enrolments"]] == ["Block 7"]
+    assert [f["answered"] for f in data["feedback_invitations"]] == [True]
+    subjects = [m["subject"] for m in data["emails_sent_to_you"]]
+    assert "Your reminder" in subjects and len(subjects) == 2
+    # The anonymous answers are not linked to anyone, so they are not anybody's data.
+    assert "Thoughtful." not in json.dumps(data)
+
+
+def test_nobody_gets_another_persons_data(client, member, leader, world, stranger_world):
+    client.force_login(member)
+    text = json.dumps(download_json(client))
+    assert "sid@example.org" not in text and "Only for Sid" not in text
+    assert "Dr Person" not in text  # the classmates
+
+    client.force_login(leader)
+    data = download_json(client)
+    assert data["profile"][0]["email"] == "lena@example.org"
+    assert data["attendance"] == [] and data["apologies"] == [] and data["enrolments"] == []
+    assert "mo@example.org" not in json.dumps(data)
+
+
+def test_the_csv_download_has_a_section_column_and_neutralises_formulas(client, member, world):
+    member.display_name = '=HYPERLINK("http://evil.example")'
+    member.save()
+    client.force_login(member)
+
+    rows = download_csv(client)
+
+    assert rows[0] == ["Section", "Record", "Field", "Value"]
+    sections = {row[0] for row in rows[1:]}
+    assert {"profile", "memberships", "attendance", "emails_sent_to_you"} <= sections
+    (name,) = [row[3] for row in rows if row[:3] == ["profile", "1", "display_name"]]
+    assert name == '\'=HYPERLINK("http://evil.example")'
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_the_page_lists_what_is_held_and_offers_both_downloads(client, member, world):
+    client.force_login(member)
+
+    response = client.get(reverse("personal_data:page"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'aria-current="page">Your data</a>' in html
+    assert reverse("personal_data:json") in html and reverse("personal_data:csv") in html
+    assert reverse("personal_data:close") in html
+
+
+def test_the_profile_tabs_link_to_the_data_page(client, member):
+    client.force_login(member)
+
+    response = client.get(reverse("members:profile"))
+
+    assert reverse("personal_data:page") in response.content.decode()
+
+
+def test_closing_needs_a_post(client, member):
+    client.force_login(member)
+
+    assert client.get(reverse("personal_data:close")).status_code == 405
