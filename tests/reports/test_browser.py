@@ -4,7 +4,7 @@ openpyxl), trainees answer the anonymous questionnaire and the results appear af
 
 import csv
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import openpyxl
 import pytest
@@ -125,9 +125,12 @@ def test_programme_admin_journey(live_server, browser, programme, group, leader,
     create_cohort(admin, live_server, programme)
     enrol_and_place(admin, trainees, group)
 
+    # A meeting under way, begun today (after the trainees were enrolled), even just after midnight.
     now = timezone.now()
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    starts_at = max(now - timedelta(minutes=10), midnight)
     meeting = MeetingFactory(
-        group=group, starts_at=now - timedelta(minutes=10), ends_at=now + timedelta(minutes=80)
+        group=group, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=90)
     )
     record_register(signed_in(browser, live_server, leader.email), live_server, meeting, trainees)
     check_downloads(admin, live_server, programme, trainees)
