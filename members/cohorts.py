@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from balint.audit import services as audit
 from balint.outbox.services import enqueue_email
 from members.models import Cohort, Enrolment, PendingEnrolment, Programme, User
 
@@ -101,7 +102,10 @@ def enrol_by_email(
         elif cohort.enrolments.filter(person=person, left_on__isnull=True).exists():
             report.already.append(str(person))
         else:
-            Enrolment.objects.create(cohort=cohort, person=person, enrolled_on=enrolled_on)
+            enrolment = Enrolment.objects.create(
+                cohort=cohort, person=person, enrolled_on=enrolled_on
+            )
+            _audit(cohort, by, "enrolment.add", f"Enrolled {person} in {cohort.name}", enrolment)
             report.enrolled.append(person)
     return report
 
@@ -113,6 +117,7 @@ def _invite(cohort: Cohort, email: str, *, enrolled_on: date, by: User, report) 
     pending = PendingEnrolment.objects.create(
         cohort=cohort, email=email, enrolled_on=enrolled_on, invited_by=by
     )
+    _audit(cohort, by, "enrolment.invite", f"Invited {email} to join {cohort.name}", pending)
     enqueue_email(
         key=f"cohort-invite:{pending.pk}",
         to=email,
@@ -141,6 +146,8 @@ def end_enrolment(*, enrolment: Enrolment, left_on: date, by: User) -> Enrolment
         raise CohortError("The last day cannot be after the cohort ends.")
     enrolment.left_on = left_on
     enrolment.save(update_fields=["left_on"])
+    summary = f"Recorded that {enrolment.person} left {enrolment.cohort.name} on {left_on}"
+    _audit(enrolment.cohort, by, "enrolment.end", summary, enrolment)
     return enrolment
 
 
@@ -150,8 +157,21 @@ def cancel_pending_enrolment(*, pending: PendingEnrolment, by: User) -> PendingE
     pending = PendingEnrolment.objects.select_for_update().get(pk=pending.pk)
     if pending.accepted_at is not None:
         raise CohortError(f"{pending.email} has signed up already.")
+    summary = f"Withdrew the invitation to {pending.email}"
+    _audit(pending.cohort, by, "enrolment.withdraw", summary, pending)
     pending.delete()
     return pending
+
+
+def _audit(cohort: Cohort, by: User, action: str, summary: str, target) -> None:
+    audit.record(
+        actor=by,
+        area=audit.Area.INVITATIONS,
+        action=action,
+        summary=summary,
+        where=cohort.programme,
+        target=target,
+    )
 
 
 def activate_pending_enrolments(*, user: User, email: str) -> list[Enrolment]:

@@ -17,6 +17,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.html import escape
 
+from balint.audit.models import AuditEvent
 from balint.outbox.models import Message, MessageStatus
 from groups.models import CURRENT_STATUSES, Leadership, Membership, PendingMembershipInvite
 from groups.services.joining import leave_group
@@ -144,10 +145,14 @@ def _silence_outbox(addresses: set[str]) -> None:
 
 
 def _scrub_texts(names: list[str]) -> None:
-    """Replace the person's name and addresses in stored emails to others (e.g. "X has left")."""
+    """Replace the person's name and addresses in stored emails to others (e.g. "X has left")
+    and in the audit log's sentences."""
     fields = ["subject", "body_text", "body_html", "ical"]
     for name in {n for n in names if len(n) >= 3} | {escape(n) for n in names if len(n) >= 3}:
         for field in fields:
             Message.objects.filter(**{f"{field}__icontains": name}).update(
                 **{field: Replace(field, Value(name), Value(FORMER_MEMBER))}
             )
+        AuditEvent.objects.filter(summary__icontains=name).update(
+            summary=Replace("summary", Value(name), Value(FORMER_MEMBER))
+        )

@@ -8,11 +8,14 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from balint.audit import services as audit
 from sessions.models import ChangeKind, Meeting, MeetingChange, MeetingStatus
 
 
 def record_added(meeting: Meeting, *, by=None) -> MeetingChange:
     """Record that a new meeting (revision 0) exists."""
+    if by is not None:
+        _audit(meeting, by=by, kind=ChangeKind.ADDED, summary=f"Added a meeting: {meeting}")
     return MeetingChange.objects.create(
         meeting=meeting,
         kind=ChangeKind.ADDED,
@@ -68,6 +71,8 @@ def apply_change(
         from sessions.tasters.services import cancel_bookings_for_meeting
 
         cancel_bookings_for_meeting(meeting=meeting)
+    if by is not None:
+        _audit(meeting, by=by, kind=kind, summary=_describe(kind, old[0], meeting))
     return MeetingChange.objects.create(
         meeting=meeting,
         kind=kind,
@@ -82,4 +87,24 @@ def apply_change(
         new_link=meeting.link,
         reason=reason,
         by=by,
+    )
+
+
+def _describe(kind: str, old_starts_at: datetime, meeting: Meeting) -> str:
+    if kind == ChangeKind.MOVED and old_starts_at != meeting.starts_at:
+        was = Meeting(group=meeting.group, starts_at=old_starts_at)
+        return f"Moved a meeting: {was} → {meeting.local_starts_at:%Y-%m-%d %H:%M}"
+    if kind == ChangeKind.MOVED:
+        return f"Changed the place or link of one meeting: {meeting}"
+    return f"{ChangeKind(kind).label} a meeting: {meeting}"
+
+
+def _audit(meeting: Meeting, *, by, kind: str, summary: str) -> None:
+    audit.record(
+        actor=by,
+        area=audit.Area.MEETINGS,
+        action=f"meeting.{kind}",
+        summary=summary,
+        where=meeting.group,
+        target=meeting,
     )

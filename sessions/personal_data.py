@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 
+from balint.audit.models import AuditEvent
 from balint.outbox.models import Message
 from groups.csv_export import stream_csv
 from groups.models import Leadership, Membership, PendingMembershipInvite
@@ -147,6 +148,10 @@ def collect_personal_data(*, person: User) -> dict[str, list[dict[str, Any]]]:
             for f in FeedbackInvitation.objects.filter(person=person).select_related("receipt")
         ],
         "emails_sent_to_you": _outbox(person),
+        "things_you_did": [
+            {"at": e.at, "area": e.get_area_display(), "what": e.summary, "where": e.where}
+            for e in AuditEvent.objects.filter(actor=person).order_by("at")
+        ],
     }
 
 

@@ -2,7 +2,8 @@
 
 Sent (or failed) emails go after RETENTION_SENT_MESSAGES_DAYS; taster invitations that expired or
 were revoked, and address invitations to a group or cohort (taken up or never), after
-RETENTION_EXPIRED_INVITATIONS_DAYS and RETENTION_PENDING_INVITES_DAYS. Feedback invitations are
+RETENTION_EXPIRED_INVITATIONS_DAYS and RETENTION_PENDING_INVITES_DAYS; audit log entries (which
+name people) after RETENTION_AUDIT_LOG_DAYS. Feedback invitations are
 kept: they are the response rate's denominator and carry no address.
 """
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from balint.audit.models import AuditEvent
 from balint.outbox.models import Message, MessageStatus
 from groups.models import PendingMembershipInvite
 from members.models import PendingEnrolment
@@ -30,6 +32,7 @@ def purge_expired_data(*, now: datetime | None = None) -> dict[str, int]:
     sent_cutoff = _days_ago(now, settings.RETENTION_SENT_MESSAGES_DAYS)
     expired_cutoff = _days_ago(now, settings.RETENTION_EXPIRED_INVITATIONS_DAYS)
     pending_cutoff = _days_ago(now, settings.RETENTION_PENDING_INVITES_DAYS)
+    audit_cutoff = _days_ago(now, settings.RETENTION_AUDIT_LOG_DAYS)
     messages = Message.objects.filter(
         Q(status=MessageStatus.SENT, sent_at__lt=sent_cutoff)
         | Q(status=MessageStatus.FAILED, created_at__lt=sent_cutoff)
@@ -45,4 +48,5 @@ def purge_expired_data(*, now: datetime | None = None) -> dict[str, int]:
         "taster_invitations": tasters.delete()[0],
         "membership_invites": PendingMembershipInvite.objects.filter(old_address).delete()[0],
         "pending_enrolments": PendingEnrolment.objects.filter(old_address).delete()[0],
+        "audit_events": AuditEvent.objects.filter(at__lt=audit_cutoff).delete()[0],
     }

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from balint.audit import services as audit
 from groups.models import BalintGroup, GroupStatus, Leadership, Membership, MembershipStatus
 from sessions.calendar import notify
 from sessions.changes import apply_change, record_added
@@ -58,6 +59,14 @@ def set_schedule(
     fields.pop("time_zone")  # the group's zone; the spec carries it for previews only
     schedule, _ = Schedule.objects.update_or_create(
         group=group, defaults={**fields, "rrule": spec.rrule_string(), "updated_by": by}
+    )
+    audit.record(
+        actor=by,
+        area=audit.Area.MEETINGS,
+        action="schedule.set",
+        summary=f"Set the schedule: {schedule.rrule}",
+        where=group,
+        target=schedule,
     )
     return schedule, generate_meetings(schedule_id=schedule.pk, now=now)
 
@@ -254,6 +263,16 @@ def record_register(
     AttendanceRecord.objects.bulk_create(new)
     fields = ["status", "presented_case", "recorded_by", "recorded_at"]
     AttendanceRecord.objects.bulk_update(changed, fields)
+    if new or changed:
+        audit.record(
+            actor=by,
+            area=audit.Area.REGISTER,
+            action="register.record",
+            summary=f"Recorded the register of {meeting}: {len(new)} new marks, "
+            f"{len(changed)} changed",
+            where=meeting.group,
+            target=meeting,
+        )
     return len(new) + len(changed)
 
 

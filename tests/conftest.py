@@ -17,6 +17,7 @@ from tests.factories import (
     MembershipFactory,
     ProgrammeFactory,
     UserFactory,
+    with_totp,
 )
 from tests.services import CeleryWorker, RedisServer, SmtpServer, database_url_of
 
@@ -34,7 +35,7 @@ PERSONAS = [
 
 @pytest.fixture
 def programme_admin(db):
-    return UserFactory(display_name="Helen Admin", email="helen.admin@example.org")
+    return with_totp(UserFactory(display_name="Helen Admin", email="helen.admin@example.org"))
 
 
 @pytest.fixture
@@ -86,8 +87,16 @@ def other_member(other_group):
 
 
 @pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the authenticator app every member of staff sets up."""
+    return with_totp(admin_user)
+
+
+@pytest.fixture
 def staff(db):
-    return UserFactory(display_name="Stella Staff", email="stella@example.org", is_staff=True)
+    return with_totp(
+        UserFactory(display_name="Stella Staff", email="stella@example.org", is_staff=True)
+    )
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Factories for the tests: small, valid objects with sensible defaults."""
 
+import time
+
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
@@ -89,3 +91,26 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(UserFactory)
     status = MembershipStatus.ACTIVE
     joined_at = factory.LazyFunction(timezone.now)
+
+
+# The tests' authenticator-app secret (base32), so a test can work out the current code.
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app with `secret` shows now."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def with_totp(user, secret: str = TOTP_SECRET):
+    """Give `user` an authenticator app (TOTP) with a known secret, as staff and programme admins
+    have once they have signed in; returns the user."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    )
+    return user

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from balint.audit import services as audit
 from groups import emails, signals
 from groups.models import BalintGroup, LeaderRole, Leadership, MembershipStatus
 from groups.services.rules import (
@@ -16,7 +17,6 @@ from groups.services.rules import (
 )
 from members.models import User
 
-# What leaders may change on their group's settings page.
 # What a leader may change in a group's settings, in the order the form shows them.
 SETTINGS_FIELDS = (
     "name",
@@ -51,11 +51,23 @@ def update_group_settings(*, group: BalintGroup, by: User, changes: dict[str, An
         )
     changes = dict(changes)
     audiences = changes.pop("audiences", None)
+    changed = [name for name, value in changes.items() if getattr(group, name) != value]
+    if audiences is not None and set(audiences) != set(group.audiences.all()):
+        changed.append("audiences")
     for name, value in changes.items():
         setattr(group, name, value)
     group.save()
     if audiences is not None:
         group.audiences.set(audiences)
+    names = [str(BalintGroup._meta.get_field(name).verbose_name) for name in changed]
+    audit.record(
+        actor=by,
+        area=audit.Area.ROSTER,
+        action="group.settings",
+        summary=f"Changed the group's settings: {', '.join(names) or 'nothing'}",
+        where=group,
+        target=group,
+    )
     offer_free_places(group)
     return group
 
@@ -81,6 +93,14 @@ def appoint_leader(*, group: BalintGroup, email: str, role: str, by: User) -> Le
 
 def _appoint(group: BalintGroup, person: User, role: str, *, by: User) -> Leadership:
     leadership = Leadership.objects.create(group=group, person=person, role=role)
+    audit.record(
+        actor=by,
+        area=audit.Area.ROSTER,
+        action="leader.appoint",
+        summary=f"Appointed {person} as {leadership.get_role_display().lower()}",
+        where=group,
+        target=leadership,
+    )
     emails.leader_appointed(leadership, by=by)
     signals.leadership_started.send(sender=Leadership, leadership=leadership)
     return leadership
@@ -96,6 +116,14 @@ def remove_leader(*, group: BalintGroup, leadership_id: int, by: User) -> Leader
     if group.leaderships.count() <= 1:
         raise GroupError("A group needs at least one leader: appoint another leader first.")
     leadership_id = leadership.pk
+    audit.record(
+        actor=by,
+        area=audit.Area.ROSTER,
+        action="leader.remove",
+        summary=f"Stood {leadership.person} down as {leadership.get_role_display().lower()}",
+        where=group,
+        target=leadership,
+    )
     leadership.delete()
     signals.leadership_ended.send(
         sender=Leadership, leadership=leadership, leadership_id=leadership_id
@@ -121,6 +149,14 @@ def create_group(*, by: User, fields: dict[str, Any], leader_emails: list[str]) 
                     raise GroupError(f"No one has an account with {email}.")
                 role = LeaderRole.LEADER if position == 0 else LeaderRole.CO_LEADER
                 _appoint(group, person, role, by=by)
+            audit.record(
+                actor=by,
+                area=audit.Area.ROSTER,
+                action="group.create",
+                summary=f"Created the group {group.name}",
+                where=group,
+                target=group,
+            )
     except IntegrityError:
         # The form checked the address; another member of staff took it in the meantime.
         slug = fields["slug"]

@@ -10,6 +10,7 @@ import zoneinfo
 
 from django.utils import timezone
 
+from balint.audit import services as audit
 from groups import emails, signals
 from groups.models import (
     CURRENT_STATUSES,
@@ -77,12 +78,21 @@ def set_status(membership: Membership, status: str, *, by: User | None, **fields
         fields.setdefault("ended_at", now)
         fields.setdefault("ended_on", today_in(membership.group))
     previous = membership.status
+    change = f"{membership.get_status_display()} → " if membership.pk else ""
     for name, value in fields.items():
         setattr(membership, name, value)
     membership.status = status
     membership.updated_by = by
     membership.save()
     MembershipEvent.objects.create(membership=membership, status=status, by=by)
+    audit.record(
+        actor=by,
+        area=audit.Area.ROSTER,
+        action=f"membership.{status}",
+        summary=f"{membership.person}: {change}{membership.get_status_display()}",
+        where=membership.group,
+        target=membership,
+    )
     _announce(membership, previous=previous)
     return membership
 

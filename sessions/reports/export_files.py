@@ -20,6 +20,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from balint.audit import services as audit
 from groups.csv_export import neutralise
 from members.models import Programme, User
 from sessions.reports.models import ExportLog
@@ -89,6 +90,13 @@ def log_export(
     rows: int | None = None,
 ) -> ExportLog:
     """Record an export: who, what, with which filter, when (and its rows, if known yet)."""
+    audit.record(
+        actor=by,
+        area=audit.Area.EXPORTS,
+        action=f"export.{kind}",
+        summary=f"Downloaded the {kind} export ({file_format.upper()}){_in_words(filters)}",
+        where=programme,
+    )
     return ExportLog.objects.create(
         by=by,
         programme=programme,
@@ -108,3 +116,14 @@ def complete_export(*, log_id: int, rows: int) -> None:
 def export_filename(programme: Programme, kind: str, extension: str) -> str:
     stamp = timezone.localdate().isoformat()
     return f"{programme.slug}-{kind}-{stamp}.{extension}"
+
+
+def _in_words(filters: ReportFilter) -> str:
+    """ ", cohort 2026, from 2026-01-01" for the audit log ("" when unfiltered)."""
+    described = filters.describe()
+    parts = [
+        f"{label} {described[key]}"
+        for key, label in (("cohort", "cohort"), ("group", "group"), ("from", "from"), ("to", "to"))
+        if described[key]
+    ]
+    return ", " + ", ".join(parts) if parts else ""

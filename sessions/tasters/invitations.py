@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from balint.audit import services as audit
 from groups.models import BalintGroup, GroupStatus, Leadership, Membership, MembershipStatus
 from members.models import User
 from sessions.tasters import emails
@@ -175,6 +176,7 @@ def _invite_one(group, by, address, message, known, now, line, text) -> LineResu
         # The earlier invitation expired unused: it becomes this one, with a fresh link.
         existing.inviter, existing.message = by, message
         _send(existing, now)
+        _audit(existing, by=by, action="send", summary=f"Invited {address} to a taster session")
         return LineResult(line, text, "invited_again", "Invited again (the earlier one expired).")
     invitation = TasterInvitation(
         group=group, email=address, inviter=by, message=message, created_at=now
@@ -184,6 +186,7 @@ def _invite_one(group, by, address, message, known, now, line, text) -> LineResu
             _send(invitation, now)
     except IntegrityError:
         return LineResult(line, text, "pending", "Invited already by someone else just now.")
+    _audit(invitation, by=by, action="send", summary=f"Invited {address} to a taster session")
     return LineResult(line, text, "invited", "Invitation sent.")
 
 
@@ -209,6 +212,9 @@ def resend_invitation(
     if invitation.booking_id is not None:
         raise TasterError(f"{invitation.email} has booked a taster seat already.")
     _send(invitation, now)
+    _audit(
+        invitation, by=by, action="resend", summary=f"Re-sent the invitation to {invitation.email}"
+    )
     return invitation
 
 
@@ -225,7 +231,21 @@ def revoke_invitation(
         raise TasterError(f"{invitation.email} has booked a taster seat with it already.")
     invitation.revoked_at = now or timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    _audit(
+        invitation, by=by, action="revoke", summary=f"Revoked the invitation to {invitation.email}"
+    )
     return invitation
+
+
+def _audit(invitation: TasterInvitation, *, by: User, action: str, summary: str) -> None:
+    audit.record(
+        actor=by,
+        area=audit.Area.INVITATIONS,
+        action=f"taster_invitation.{action}",
+        summary=summary,
+        where=invitation.group,
+        target=invitation,
+    )
 
 
 @dataclass(frozen=True)

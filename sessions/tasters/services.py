@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from balint.audit import services as audit
 from groups.models import (
     MAX_TASTER_SEATS,
     BalintGroup,
@@ -254,4 +255,13 @@ def set_meeting_taster_seats(
         MeetingTasterSeats.objects.update_or_create(
             meeting=meeting, defaults={"seats": seats, "updated_by": by}
         )
+    audit.record(
+        actor=by,
+        area=audit.Area.MEETINGS,
+        action="meeting.taster_seats",
+        summary=f"Set {effective} taster seat{'s' if effective != 1 else ''} for {meeting}"
+        + (" (the group's usual number)" if seats is None else ""),
+        where=meeting.group,
+        target=meeting,
+    )
     return effective

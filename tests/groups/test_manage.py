@@ -4,7 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from groups.models import BalintGroup, LeaderRole, Leadership
-from tests.factories import LeadershipFactory, UserFactory
+from tests.factories import LeadershipFactory, UserFactory, with_totp
 from tests.groups.conftest import fill
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_creating_a_group_with_bad_input_shows_clear_errors(
 
 
 def test_the_admin_lists_searches_and_edits_groups(client, group, leader):
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = with_totp(UserFactory(is_staff=True, is_superuser=True))
     client.force_login(admin)
 
     assert client.get("/admin/groups/balintgroup/").status_code == 200
@@ -185,7 +185,7 @@ def test_the_admin_lists_searches_and_edits_groups(client, group, leader):
 
 def test_the_admin_refuses_a_capacity_below_the_places_taken(client, group, leader):
     fill(group, 8)
-    admin = UserFactory(is_staff=True, is_superuser=True)
+    admin = with_totp(UserFactory(is_staff=True, is_superuser=True))
     client.force_login(admin)
     page = client.get(f"/admin/groups/balintgroup/{group.pk}/change/")
     data = {

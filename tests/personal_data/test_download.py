@@ -8,6 +8,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from groups.services import update_group_settings
+
 pytestmark = pytest.mark.django_db
 
 PAGES = ["personal_data:page", "personal_data:json", "personal_data:csv"]
@@ -57,6 +59,16 @@ def test_the_json_download_holds_every_section_of_the_persons_data(client, membe
     assert "Your reminder" in subjects and len(subjects) == 2
     # The anonymous answers are not linked to anyone, so they are not anybody's data.
     assert "Thoughtful." not in json.dumps(data)
+
+
+def test_the_download_holds_the_audit_log_of_what_the_person_did(client, leader, group):
+    update_group_settings(group=group, by=leader, changes={"capacity": group.capacity + 1})
+    client.force_login(leader)
+
+    (entry,) = download_json(client)["things_you_did"]
+
+    assert entry["what"] == "Changed the group's settings: capacity"
+    assert entry["area"] == "Rosters" and entry["where"] == group.name
 
 
 def test_nobody_gets_another_persons_data(client, member, leader, world, stranger_world):

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from sessions.reports.feedback import invite_feedback_for_ended_blocks
 from tests.browser import screenshot
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, totp_code
 from tests.sessions.factories import MeetingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,6 +28,9 @@ def signed_in(browser, live_server, email: str):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    if "/2fa/" in page.url:  # programme admins have an authenticator app
+        page.get_by_label("Code").fill(totp_code())
+        page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     return page
 

@@ -9,7 +9,8 @@ from sessions.reports.feedback import feedback_results, response_rates
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_cohorts_trainees_and_feedback_that_shows(client):
+def test_the_demo_has_cohorts_trainees_and_feedback_that_shows(client, settings):
+    settings.MFA_REQUIRED_FOR_ADMINS = False  # as scripts/run.sh runs the demo
     call_command("seed_demo")
 
     running = Cohort.objects.get(name="Year 4 psychiatry, current block")

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from balint.audit import services as audit
 from members.models import Enrolment
 from sessions.reports.access import access_own_cohort, access_programme, access_trainee
 from sessions.reports.certificates import (
@@ -64,6 +65,14 @@ def trainee(request: HttpRequest, slug: str, pk: int, person_id: int) -> HttpRes
     """A trainee's certificate for the cohort, or for a date range in the programme's groups
     when `start` and `end` are given."""
     cohort, person = access_trainee(request.user, slug, pk, person_id)
+    audit.record(
+        actor=request.user,
+        area=audit.Area.EXPORTS,
+        action="export.certificate",
+        summary=f"Downloaded {person}'s attendance certificate (PDF)",
+        where=cohort.programme,
+        target=person,
+    )
     if "start" in request.GET or "end" in request.GET:
         form = CertificateRangeForm(request.GET)
         if not form.is_valid():
