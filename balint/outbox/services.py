@@ -1,12 +1,10 @@
 import logging
-import smtplib
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -118,74 +116,34 @@ def _enqueue_send(message_id: int) -> None:
 def _enqueue_sends(message_ids: list[int]) -> None:
     from balint.outbox.tasks import send_message
 
-    app = send_message.app
-    if app.conf.task_always_eager:
+    if send_message.app.conf.task_always_eager:
+        # In-process (development, most tests): one message at a time, as they were written.
         for message_id in message_ids:
             _enqueue_send(message_id)
         return
     try:
-        # One broker connection for the lot: thousands of reminders are due at once.
-        with app.producer_or_acquire() as producer:
-            for message_id in message_ids:
-                send_message.apply_async((message_id,), producer=producer)
+        queue_batches(message_ids)
     except Exception:
         # The broker is down. Stop at the first failure rather than wait out the publish retry
-        # policy once per message: the rows stay pending and the sweeper sends them later.
+        # policy once per batch: the rows stay pending and the sweeper sends them later.
         logger.warning("Could not queue %s messages; the sweeper will send them", len(message_ids))
 
 
-def build_email(message: Message) -> EmailMultiAlternatives:
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=message.to,
-        headers={"X-Balint-Message-Key": message.key},
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    if message.ical:
-        method = message.ical_method or "REQUEST"
-        email.attach_alternative(message.ical, f"text/calendar; method={method}")
-    return email
+# Messages per task: each task sends its batch over one SMTP connection. Small enough that the
+# two workers' processes share a burst evenly and that a batch redelivered after its worker died
+# (it skips what was sent) is little to repeat.
+SEND_BATCH_SIZE = 50
 
 
-class DeliveryFailed(Exception):
-    """Sending failed this time; the message stays pending for another attempt."""
+def queue_batches(message_ids: list[int]) -> None:
+    """Queue tasks that send these messages, SEND_BATCH_SIZE to a task, over one connection to
+    the broker (thousands of reminders are due at once). Raises if the broker is down."""
+    from balint.outbox.tasks import send_messages
 
-
-def deliver(message_id: int) -> bool:
-    """Send one pending message and mark it sent, under a row lock so that two workers running
-    the same task never both send it. Returns True if this call sent it; raises DeliveryFailed
-    when the mail server refused or could not be reached (the attempt is recorded)."""
-    with transaction.atomic():
-        # skip_locked: another worker holding this row is sending it right now.
-        message = (
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=MessageStatus.PENDING)
-            .first()
-        )
-        if message is None:
-            return False
-        message.attempts += 1
-        try:
-            build_email(message).send()
-        except (smtplib.SMTPException, OSError) as error:
-            message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                message.status = MessageStatus.FAILED
-            message.save(update_fields=["attempts", "last_error", "status"])
-            failed = message.status == MessageStatus.PENDING
-        else:
-            message.status = MessageStatus.SENT
-            message.sent_at = timezone.now()
-            message.last_error = ""
-            message.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-            return True
-    if failed:
-        raise DeliveryFailed(message.last_error)
-    logger.error("Message %s failed permanently: %s", message_id, message.last_error)
-    return False
+    with send_messages.app.producer_or_acquire() as producer:
+        for start in range(0, len(message_ids), SEND_BATCH_SIZE):
+            batch = message_ids[start : start + SEND_BATCH_SIZE]
+            send_messages.apply_async((batch,), producer=producer)
 
 
 def pending_message_ids(*, now=None, limit: int = 1000) -> list[int]:

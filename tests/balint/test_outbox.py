@@ -2,8 +2,9 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
+from balint.outbox.delivery import DeliveryFailed, deliver
 from balint.outbox.models import Message, MessageStatus
-from balint.outbox.services import DeliveryFailed, deliver, enqueue_email
+from balint.outbox.services import enqueue_email
 from tests.services import free_port
 
 pytestmark = pytest.mark.django_db

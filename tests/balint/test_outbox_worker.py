@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from balint.outbox.models import Message, MessageStatus
-from balint.outbox.services import enqueue_email
+from balint.outbox.services import OutgoingEmail, enqueue_email, enqueue_emails_bulk
 from balint.outbox.tasks import sweep_outbox
 from tests.services import RedisServer, using_broker
 
@@ -80,3 +80,26 @@ def test_killing_the_worker_loses_no_message(start_worker, smtp_server, settings
     # A repeat is possible only for the one message whose SMTP send completed just before the
     # kill, and before its row was marked sent.
     assert len(delivered) <= len(keys) + 1
+
+
+def test_a_batch_queued_while_the_mail_server_is_down_is_retried_and_sent_once_it_is_back(
+    broker_url, start_worker, smtp_server
+):
+    smtp_server.stop()
+    keys = [f"retry:{n}" for n in range(3)]
+    start_worker(broker_url)
+
+    with using_broker(broker_url):
+        with transaction.atomic():
+            enqueue_emails_bulk(
+                OutgoingEmail(key=key, to="sam@example.org", template="hello") for key in keys
+            )
+        deadline = time.monotonic() + 30
+        while not Message.objects.filter(attempts__gte=1).exists():
+            assert time.monotonic() < deadline, "the worker never tried to send"
+            time.sleep(0.1)
+        smtp_server.start()
+        wait_until_sent(len(keys), timeout=60)
+
+    delivered = [m["X-Balint-Message-Key"] for m in smtp_server.wait_for(len(keys))]
+    assert sorted(delivered) == keys

@@ -7,7 +7,7 @@ from email.message import Message as MimeMessage
 import pytest
 from django.core import mail
 
-from balint.outbox.services import deliver
+from balint.outbox.delivery import deliver
 from groups import services as groups
 from sessions.services import cancel_meeting
 from tests.calendar.conftest import parse, rows
