@@ -1,8 +1,9 @@
-"""`/healthz`: is the database answering, and is the broker reachable?"""
+"""`/healthz`: is the database answering, and is the broker reachable? `/healthz/live`: is this
+process answering at all (a liveness probe, and the benches' trivial view)?"""
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from kombu import Connection
@@ -40,3 +41,11 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
         status=200 if healthy else 503,
     )
+
+
+@never_cache
+@require_safe
+def live(request):
+    """200 "ok" while the process serves requests; asks neither the database nor the broker, so
+    an orchestrator does not restart a healthy web process when PostgreSQL or Redis is down."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "balint",
     "balint.outbox",
+    "balint.audit",
     "members",
     "groups",
     "sessions.apps.MeetingsConfig",
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "balint.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "members.mfa.MfaSetupMiddleware",
 ]
 
 ROOT_URLCONF = "balint.urls"
@@ -174,6 +177,9 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "members.mfa.MfaAdapter"
+# Staff and programme admins must set up two-factor authentication (members/mfa.py).
+MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", default=True)
 MFA_TOTP_ISSUER = SITE_NAME
 
 # Mail: SMTP when SMTP_HOST is set, otherwise printed to the console. (Django 6.1's MAILERS;
@@ -268,6 +274,7 @@ OUTBOX_SWEEP_AFTER_SECONDS = env_int("OUTBOX_SWEEP_AFTER_SECONDS", 120)
 RETENTION_SENT_MESSAGES_DAYS = env_int("RETENTION_SENT_MESSAGES_DAYS", 90)
 RETENTION_EXPIRED_INVITATIONS_DAYS = env_int("RETENTION_EXPIRED_INVITATIONS_DAYS", 30)
 RETENTION_PENDING_INVITES_DAYS = env_int("RETENTION_PENDING_INVITES_DAYS", 180)
+RETENTION_AUDIT_LOG_DAYS = env_int("RETENTION_AUDIT_LOG_DAYS", 730)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -305,12 +312,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features switched off for every page (Permissions-Policy; balint/middleware.py).
+PERMISSIONS_POLICY_OFF = [
+    "accelerometer",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "payment",
+    "usb",
+]
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     # Load balancers probe the health check over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/live)?$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

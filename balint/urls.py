@@ -1,13 +1,20 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from balint import health, views
 
+# The admin has no sign-in form of its own: it sends people to allauth's, so its rate limits and
+# two-factor authentication apply; signed-in non-staff get a 403. Set before `admin.site.urls`
+# is read below, which binds the view.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/live", health.live, name="healthz_live"),
     path("accounts/", include("allauth.urls")),
     path("groups/", include("groups.urls")),
     path("meetings/", include("sessions.urls")),

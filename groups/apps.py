@@ -8,3 +8,6 @@ class GroupsConfig(AppConfig):
 
     def ready(self) -> None:
         from groups import signals  # noqa: F401 - connects the receivers
+
+        # In every process (web and Celery workers): changes end the visitors' cached pages.
+        from groups.views import cache  # noqa: F401

@@ -25,4 +25,32 @@ fi
 
 "$VENV/bin/ruff" check --quiet .
 "$VENV/bin/ruff" format --check --quiet .
-exec "$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-auto}" "$@"
+
+# The load test (tests/load, marked `load`) runs on its own after the rest, so that it does not
+# compete with the parallel workers for the CPUs. A marker expression given with -m narrows both
+# runs; every other argument goes to both (a run that selects nothing counts as passed).
+marks="" args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -m) marks="${2:-}"; shift $(($# > 1 ? 2 : 1)) ;;
+    -m?*) marks="${1#-m}"; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+with_marks() { if [ -n "$marks" ]; then echo "($marks) and $1"; else echo "$1"; fi; }
+load_args=("${args[@]}")
+[ ${#args[@]} -gt 0 ] || load_args=(tests/load)  # no need to collect the whole suite
+
+status=0
+"$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-auto}" -m "$(with_marks "not load")" \
+  "${args[@]}" || status=$?
+echo "==> The load test, alone (LOAD_TEST_SECONDS=${LOAD_TEST_SECONDS:-60}, LOAD_TEST_USERS=${LOAD_TEST_USERS:-50})"
+load_status=0
+"$VENV/bin/python" -m pytest -m "$(with_marks load)" "${load_args[@]}" -n 0 || load_status=$?
+
+# pytest's 5 means "no tests selected": fine for one run, not for both.
+passed() { [ "$1" -eq 0 ] || [ "$1" -eq 5 ]; }
+if ! passed "$status"; then exit "$status"; fi
+if ! passed "$load_status"; then exit "$load_status"; fi
+if [ "$status" -eq 5 ] && [ "$load_status" -eq 5 ]; then exit 5; fi
+exit 0

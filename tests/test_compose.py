@@ -6,6 +6,7 @@ The image's gunicorn command and health check are run here, outside a container.
 """
 
 import ast
+import contextlib
 import importlib
 import json
 import os
@@ -15,6 +16,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -310,6 +313,14 @@ def run_image_healthcheck(tmp_path, **overrides: str) -> subprocess.CompletedPro
             except OSError:
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.2)
+        # Docker gives the container a start period (--start-period) before the first check
+        # counts: wait until a worker has booted and answered once, however slowly.
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/healthz", headers={"Host": "balint.example.org"}
+        )
+        # An answer, even a 503, means a worker is up.
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(request, timeout=60).close()  # noqa: S310 - a local http URL
         healthcheck = dockerfile_exec_form("HEALTHCHECK")
         assert healthcheck[0] == "python"
         return subprocess.run(

@@ -1,5 +1,8 @@
 """The public pages: the group finder and a group's own page."""
 
+import re
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,9 +14,34 @@ from groups.extensions import meetings_spot
 from groups.forms import FinderForm, JoinRequestForm
 from groups.models import BalintGroup, Leadership, MembershipStatus
 from groups.services import waitlist_position
+from groups.views.cache import cached_for_visitors
 from groups.views.common import groups_for_display
 
 PAGE_SIZE = 12
+CACHED_FINDER_PARAMETERS = {"q", "format", "audience", "region", "page"}
+PAGE_NUMBER = re.compile(r"^[1-9][0-9]{0,3}$")
+
+
+def _finder_key(request: HttpRequest) -> str | None:
+    """The cache key of a visitor's finder page: its valid filters and page number. A search
+    for words or anything unexpected is not cached, so that the keys stay few."""
+    form = FinderForm(request.GET)
+    page = request.GET.get("page", "1")
+    if (
+        set(request.GET) - CACHED_FINDER_PARAMETERS
+        or not PAGE_NUMBER.match(page)
+        or not form.is_valid()
+        or form.cleaned_data["q"].strip()
+    ):
+        return None
+    audience = form.cleaned_data["audience"]
+    filters = {
+        "format": form.cleaned_data["format"],
+        "audience": audience.slug if audience else "",
+        "region": form.cleaned_data["region"],
+        "page": page,
+    }
+    return "finder:" + urlencode(filters)
 
 
 def _filtered(groups: QuerySet[BalintGroup], filters: dict) -> QuerySet[BalintGroup]:
@@ -38,6 +66,7 @@ def _filtered(groups: QuerySet[BalintGroup], filters: dict) -> QuerySet[BalintGr
 
 
 @require_GET
+@cached_for_visitors(_finder_key)
 def finder(request: HttpRequest) -> HttpResponse:
     form = FinderForm(request.GET)
     form.is_valid()  # Invalid filters are shown as errors and left out; the rest still apply.
@@ -58,6 +87,7 @@ def finder(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_for_visitors(lambda request, slug: f"group:{slug}")
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_group(request.user, slug, queryset=groups_for_display())
     return render(request, "groups/detail.html", detail_context(request, access))

@@ -1,0 +1,337 @@
+r"""Throughput and latency of the pages people use most, against a trivial view on the same server.
+
+One command (PostgreSQL only; the database is the bench's own and may be dropped and re-made):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/balint_bench \
+        .venv/bin/python bench/pages_bench.py
+
+Options: --duration S (measured seconds per page, default 10), --warm-up S (default 3),
+--connections N (default 16), --workers N (default 3, the Dockerfile's WEB_CONCURRENCY),
+--fresh (drop the database and generate the data again), --no-results (print only).
+
+What it does, in one run:
+1. Installs wrk with apt-get if it is missing (sudo when not root), makes the data with
+   bench/generate.py unless it is there, and collects the static files as the Dockerfile does.
+2. Chooses each page and its persona from the data: the group finder and a group's page as a
+   visitor, the biggest roster as that group's leader, the register of that group's latest past
+   meeting with the most lines (50) as the same leader, and "My meetings" as a member of two
+   groups. Each is fetched once first and must answer 200.
+3. Starts gunicorn as in production (BALINT_ENV=production, DEBUG off, WhiteNoise, the cache in
+   Redis, database connections kept for 60 s as the default DATABASE_CONN_MAX_AGE) with the
+   Dockerfile's GUNICORN_CMD_ARGS: 3 workers of 4 threads. One flag differs: --max-requests=0,
+   because at these rates the Dockerfile's recycling (every ~1,000 requests) would restart each
+   worker every second or two and the bench would measure Python's start-up.
+4. For each page runs wrk (2 threads, 16 connections; a warm-up, then the measured run) on the
+   trivial view `/healthz/live` (no database, no broker) and then on the page, with the same
+   Host, X-Forwarded-Proto and, for a persona, Cookie headers. A Lua script counts every answer
+   that is not 200 and reads p50 and p99 from wrk's latency histogram.
+5. Measures each page alone too (one connection, nothing queued: what one request costs).
+6. Prints a table (req/s, ratio to the trivial view, p50, p99, the trivial view's p50 and p99,
+   the page alone, target met or MISSED) and appends it to bench/RESULTS.md with the machine
+   and its load.
+Targets (issue 8): at 16 connections each page serves at least 25% of the trivial view's
+requests per second, with p99 under 100 ms.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from common import (
+    REQUEST_HEADERS,
+    append_results,
+    collect_static,
+    load_average,
+    machine,
+    say,
+    session_cookie,
+    start_gunicorn_with,
+    stop,
+)
+from generate import Volume, prepare
+
+PORT = 8301
+TRIVIAL = "/healthz/live"
+RATIO_TARGET, P99_TARGET_MS = 0.25, 100
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/13")
+
+# Counts the answers that are not 200 (wrk itself counts only those outside 2xx and 3xx, and a
+# redirect to the sign-in page is a 302) and prints the numbers the table needs on one line.
+LUA = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) not_ok = 0; first_status = 0 end
+function response(status, headers, body)
+  if status ~= 200 then
+    not_ok = not_ok + 1
+    if first_status == 0 then first_status = status end
+  end
+end
+function done(summary, latency, requests)
+  local bad, status = 0, 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("not_ok")
+    if thread:get("first_status") ~= 0 then status = thread:get("first_status") end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH requests=%d duration_us=%d not_ok=%d status=%d socket_errors=%d p50_us=%d p99_us=%d\\n",
+    summary.requests, summary.duration, bad, status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    persona: str  # who asks, in words
+    cookie: str = ""
+    expect: str = ""  # text the page must contain
+
+
+@dataclass(frozen=True)
+class Run:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+
+
+def ensure_wrk() -> str:
+    """wrk's path, installing Debian's package first if it is missing."""
+    if found := shutil.which("wrk"):
+        return found
+    say("Installing wrk with apt-get ...")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    install = [*sudo, "apt-get", "install", "-y", "-q", "wrk"]
+    if subprocess.run(install, check=False).returncode != 0:
+        subprocess.run([*sudo, "apt-get", "update", "-q"], check=True)
+        subprocess.run(install, check=True)
+    return shutil.which("wrk") or sys.exit("wrk could not be installed.")
+
+
+def choose_pages() -> list[Page]:
+    """The five pages and their personas, taken from the generated data."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from groups.models import (
+        CURRENT_STATUSES,
+        BalintGroup,
+        Leadership,
+        Membership,
+        MembershipStatus,
+    )
+    from members.models import User
+    from sessions.models import Meeting
+
+    now = timezone.now()
+    shown = (
+        BalintGroup.objects.filter(status="active", taster_seats__gt=0, audiences__isnull=False)
+        .annotate(upcoming=Count("meetings", filter=Q(meetings__starts_at__gt=now)))
+        .filter(upcoming__gt=0)
+        .order_by("slug")
+        .first()
+    )
+    big = (
+        BalintGroup.objects.annotate(
+            current=Count("memberships", filter=Q(memberships__status__in=CURRENT_STATUSES))
+        )
+        .order_by("-current", "slug")
+        .first()
+    )
+    leader = Leadership.objects.get(group=big, role="leader").person
+    meeting = (
+        Meeting.objects.filter(group=big, ends_at__lt=now)
+        .annotate(lines=Count("attendance"))
+        .order_by("-lines", "-starts_at")
+        .first()
+    )
+    member = (
+        User.objects.annotate(
+            groups_in=Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE))
+        )
+        .filter(groups_in__gte=1, leaderships__isnull=True)
+        .order_by("-groups_in", "pk")
+        .first()
+    )
+    in_groups = Membership.objects.filter(person=member, status=MembershipStatus.ACTIVE).count()
+    return [
+        Page("Group finder", "/groups/", "visitor", expect="Find a Balint group"),
+        Page(f"Group page ({shown.slug})", f"/groups/{shown.slug}/", "visitor", expect=shown.name),
+        Page(
+            f"Roster, {big.current} people",
+            f"/groups/{big.slug}/roster/",
+            "its leader",
+            session_cookie(leader),
+            expect="Waitlist",
+        ),
+        Page(
+            f"Register, {meeting.lines} lines",
+            f"/meetings/{meeting.pk}/register/",
+            "the group's leader",
+            session_cookie(leader),
+            expect="never what was said",
+        ),
+        Page(
+            f"My meetings ({in_groups} groups)",
+            "/meetings/mine/",
+            "a member",
+            session_cookie(member),
+            expect="My meetings",
+        ),
+    ]
+
+
+def headers(page: Page | None) -> dict[str, str]:
+    cookie = {"Cookie": page.cookie} if page and page.cookie else {}
+    return {**REQUEST_HEADERS, **cookie}
+
+
+def check(page: Page) -> int:
+    """Fetch the page once: it must answer 200 and show what it should. Returns its size."""
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    connection.request("GET", page.path, headers=headers(page))
+    response = connection.getresponse()
+    body = response.read().decode()
+    connection.close()
+    if response.status != 200 or page.expect not in body:
+        sys.exit(f"{page.path} as {page.persona} answered {response.status}: {body[:300]!r}")
+    return len(body)
+
+
+def wrk(binary: str, script: Path, path: str, page: Page | None, seconds: int, connections: int):
+    """One wrk run on `path`; its numbers, or exit if any answer was not 200."""
+    threads = min(2, connections)
+    command = [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["-s", str(script)]
+    for name, value in headers(page).items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    found = re.search(r"^BENCH (.*)$", output, re.M)
+    if not found:
+        sys.exit(f"wrk printed no result for {path}:\n{output}")
+    numbers = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", found.group(1))}
+    if numbers["not_ok"] or numbers["socket_errors"]:
+        sys.exit(
+            f"{path}: {numbers['not_ok']} answers were not 200 (e.g. {numbers['status']}) and "
+            f"{numbers['socket_errors']} requests failed or timed out:\n{output}"
+        )
+    return Run(
+        requests_per_second=numbers["requests"] / (numbers["duration_us"] / 1e6),
+        p50_ms=numbers["p50_us"] / 1000,
+        p99_ms=numbers["p99_us"] / 1000,
+        requests=numbers["requests"],
+    )
+
+
+def measure(binary: str, script: Path, target, page: Page | None, options) -> Run:
+    """A warm-up run, then the measured one."""
+    path = target if page is None else page.path
+    wrk(binary, script, path, page, options.warm_up, options.connections)
+    return wrk(binary, script, path, page, options.duration, options.connections)
+
+
+def service_time(binary: str, script: Path, page: Page, options) -> float:
+    """The page's median time with one connection, nothing queued: what one request costs."""
+    return wrk(binary, script, page.path, page, options.warm_up, 1).p50_ms
+
+
+def met(page: Run, trivial: Run) -> bool:
+    ratio = page.requests_per_second / trivial.requests_per_second
+    return ratio >= RATIO_TARGET and page.p99_ms < P99_TARGET_MS
+
+
+def table(rows: list[tuple[Page, Run, Run, float, int]]) -> str:
+    lines = [
+        "| page | as | req/s | trivial req/s | ratio | p50 | p99 | trivial p50 / p99 "
+        "| alone p50 | size | target |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for page, run, trivial, alone, size in rows:
+        ratio = run.requests_per_second / trivial.requests_per_second
+        lines.append(
+            f"| {page.name} `{page.path}` | {page.persona} | {run.requests_per_second:,.0f} "
+            f"| {trivial.requests_per_second:,.0f} | {ratio:.0%} | {run.p50_ms:.1f} ms "
+            f"| {run.p99_ms:.1f} ms | {trivial.p50_ms:.1f} / {trivial.p99_ms:.1f} ms "
+            f"| {alone:.1f} ms | {size / 1024:.0f} KB | "
+            f"{'met' if met(run, trivial) else 'MISSED'} |"
+        )
+    return "\n".join(lines)
+
+
+def report(rows, options, loads: tuple[str, str]) -> str:
+    lines = [
+        f"\n## Pages at {options.connections} connections: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"- Machine: {machine()}; load average before {loads[0]}, after {loads[1]} "
+        "(other work on the machine shares its CPUs).",
+        f"- gunicorn as in the Dockerfile ({options.workers} workers × 4 gthread threads, "
+        "--max-requests=0), production settings, cache in Redis, DATABASE_CONN_MAX_AGE=60; "
+        f"wrk -t2 -c{options.connections}, {options.warm_up} s warm-up then {options.duration} s "
+        f"per page; the trivial view ({TRIVIAL}) measured just before each page.",
+        f"- Data: {Volume().marker}.",
+        "",
+        table(rows),
+        "",
+        f"Target: ≥ {RATIO_TARGET:.0%} of the trivial view's req/s and p99 < {P99_TARGET_MS} ms. "
+        "*Alone*: the page's median with a single connection (nothing queued), i.e. what one "
+        "request costs.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--warm-up", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--no-results", action="store_true")
+    options = parser.parse_args()
+    binary = ensure_wrk()
+    prepare(Volume(), fresh=options.fresh)
+    collect_static()
+    pages = choose_pages()
+    env = {"CACHE_URL": CACHE_URL, "DATABASE_CONN_MAX_AGE": "60"}
+    server = start_gunicorn_with(
+        PORT, workers=options.workers, env=env, extra_args="--max-requests=0"
+    )
+    rows, before = [], load_average()
+    try:
+        with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+            script.write(LUA)
+            script.flush()
+            for page in pages:
+                size = check(page)
+                trivial = measure(binary, Path(script.name), TRIVIAL, None, options)
+                run = measure(binary, Path(script.name), None, page, options)
+                alone = service_time(binary, Path(script.name), page, options)
+                rows.append((page, run, trivial, alone, size))
+                say(table(rows[-1:]).splitlines()[-1])
+                time.sleep(1)
+    finally:
+        stop(server)
+    text = report(rows, options, (before, load_average()))
+    say(text)
+    if not options.no_results:
+        append_results(text)
+
+
+if __name__ == "__main__":
+    main()
