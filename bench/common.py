@@ -103,15 +103,19 @@ def gunicorn_args() -> str:
     return args.replace("--access-logfile=-", "")
 
 
-def start_gunicorn(port: int, *, workers: int = 1, env: dict | None = None) -> subprocess.Popen:
-    """gunicorn as in the Dockerfile, bound to 127.0.0.1:`port`; returns once it accepts."""
+def start_gunicorn(
+    port: int, *, workers: int = 1, env: dict | None = None, extra_args: str = ""
+) -> subprocess.Popen:
+    """gunicorn as in the Dockerfile, bound to 127.0.0.1:`port`, with `extra_args` appended to
+    its GUNICORN_CMD_ARGS (a later flag wins, e.g. "--max-requests=0"); returns once it
+    accepts connections."""
     environment = {
         **os.environ,
         **ENVIRONMENT,
         **(env or {}),
         "WEB_CONCURRENCY": str(workers),
         "PORT": str(port),
-        "GUNICORN_CMD_ARGS": f"{gunicorn_args()} --bind=127.0.0.1:{port}",
+        "GUNICORN_CMD_ARGS": f"{gunicorn_args()} --bind=127.0.0.1:{port} {extra_args}".strip(),
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen([str(gunicorn), "balint.wsgi:application"], cwd=ROOT, env=environment)
@@ -187,33 +191,6 @@ def percentile(values: list[float], fraction: float) -> float:
 def append_results(text: str) -> None:
     with RESULTS.open("a") as file:
         file.write(text)
-
-
-def start_gunicorn_with(
-    port: int, *, workers: int = 1, env: dict | None = None, extra_args: str = ""
-) -> subprocess.Popen:
-    """`start_gunicorn`, with `extra_args` appended to the Dockerfile's GUNICORN_CMD_ARGS (a
-    later flag wins, e.g. "--max-requests=0")."""
-    environment = {
-        **os.environ,
-        **ENVIRONMENT,
-        **(env or {}),
-        "WEB_CONCURRENCY": str(workers),
-        "PORT": str(port),
-        "GUNICORN_CMD_ARGS": f"{gunicorn_args()} --bind=127.0.0.1:{port} {extra_args}".strip(),
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen([str(gunicorn), "balint.wsgi:application"], cwd=ROOT, env=environment)
-    for _ in range(150):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            if server.poll() is not None:
-                break
-            time.sleep(0.1)
-    server.kill()
-    sys.exit("gunicorn did not start")
 
 
 def collect_static() -> None:

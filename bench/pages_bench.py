@@ -54,7 +54,7 @@ from common import (
     machine,
     say,
     session_cookie,
-    start_gunicorn_with,
+    start_gunicorn,
     stop,
 )
 from generate import Volume, prepare
@@ -309,9 +309,7 @@ def main() -> None:
     collect_static()
     pages = choose_pages()
     env = {"CACHE_URL": CACHE_URL, "DATABASE_CONN_MAX_AGE": "60"}
-    server = start_gunicorn_with(
-        PORT, workers=options.workers, env=env, extra_args="--max-requests=0"
-    )
+    server = start_gunicorn(PORT, workers=options.workers, env=env, extra_args="--max-requests=0")
     rows, before = [], load_average()
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:

@@ -17,7 +17,7 @@ class AuditEvent(models.Model):
     `summary` is a sentence for staff ("Approved Dr Ada Byron's request to join Riverside"); it
     names people and groups, never anything said in a group."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField("when", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
