@@ -12,6 +12,7 @@ membership_activated = Signal()  # membership=: it has just become active
 membership_ended = Signal()  # membership=, previous_status=: an active membership has ended
 leadership_started = Signal()  # leadership=
 leadership_ended = Signal()  # leadership=, leadership_id= (the row is deleted by then)
+meeting_place_changed = Signal()  # group=, fields=: the group's usual room and/or link changed
 
 
 @receiver(user_signed_up, dispatch_uid="groups.accept_invites_on_signup")

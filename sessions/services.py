@@ -10,6 +10,7 @@ from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from balint.audit import services as audit
@@ -24,6 +25,7 @@ from sessions.models import (
     AttendanceStatus,
     ChangeKind,
     Meeting,
+    MeetingStatus,
     Schedule,
 )
 from sessions.register import Mark, expected_people, register_closes_at, register_opens_at
@@ -197,6 +199,30 @@ def add_extra_meeting(
     record_added(meeting, by=by)
     notify.meeting_added(meeting=meeting)
     return meeting
+
+
+def follow_group_place(*, group: BalintGroup, fields: list[str]) -> list[Meeting]:
+    """The group's usual room ("room") or link ("meeting_link") has changed: its meetings still
+    to come that use it get a new revision, so that calendars show the new place, and everyone
+    expected hears once. Meetings with a place or link of their own are left alone. The caller
+    holds the group's lock (groups.services.update_group_settings)."""
+    uses_usual = Q()
+    if "room" in fields:
+        uses_usual |= Q(place="")
+    if "meeting_link" in fields:
+        uses_usual |= Q(link="")
+    if not uses_usual:
+        return []
+    meetings = list(
+        Meeting.objects.filter(
+            uses_usual, group=group, status=MeetingStatus.SCHEDULED, starts_at__gt=timezone.now()
+        ).select_related("group")
+    )
+    for meeting in meetings:
+        # Not by hand: the schedule still manages these meetings.
+        apply_change(meeting, kind=ChangeKind.MOVED, by_hand=False)
+    notify.place_changed(meetings=meetings)
+    return meetings
 
 
 def is_expected(meeting: Meeting, person) -> bool:

@@ -59,6 +59,9 @@ def update_group_settings(*, group: BalintGroup, by: User, changes: dict[str, An
     group.save()
     if audiences is not None:
         group.audiences.set(audiences)
+    places = [name for name in ("room", "meeting_link") if name in changed]
+    if places:
+        signals.meeting_place_changed.send(sender=BalintGroup, group=group, fields=places)
     names = [str(BalintGroup._meta.get_field(name).verbose_name) for name in changed]
     audit.record(
         actor=by,

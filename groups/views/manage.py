@@ -44,7 +44,12 @@ def group_settings(request: HttpRequest, slug: str) -> HttpResponse:
         except services.GroupError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "The group's settings are saved.")
+            moved = {"room", "meeting_link"} & set(form.changed_data)
+            messages.success(
+                request,
+                "The group's settings are saved."
+                + (" Members' calendars are being updated with the new place." if moved else ""),
+            )
             return redirect("groups:settings", slug=slug)
     return _settings_page(request, access, form=form, status=400)
 

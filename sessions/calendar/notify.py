@@ -119,6 +119,12 @@ def schedule_changed(
     return sent
 
 
+def place_changed(*, meetings: Sequence[Meeting]) -> int:
+    """Update everyone's calendar with the group's new usual room or link: one email per person
+    for all the meetings concerned (REQUEST)."""
+    return _to_everyone(meetings, prefix="update", method=REQUEST, template=UPDATE, event="place")
+
+
 def joined(*, group_id: int, person, key: str, role: str, now: datetime | None = None) -> int:
     """One email putting all the group's upcoming meetings in the calendar of someone who has
     just become a member or leader (REQUEST). Nothing if none are planned."""

@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from groups.signals import (
     leadership_ended,
     leadership_started,
+    meeting_place_changed,
     membership_activated,
     membership_ended,
 )
@@ -55,3 +56,11 @@ def uninvite_former_leader(sender, leadership, leadership_id, **kwargs) -> None:
         person=leadership.person,
         key=f"calendar-unlead:{leadership_id}",
     )
+
+
+@receiver(meeting_place_changed, dispatch_uid="calendar.meeting_place_changed")
+def update_meetings_in_the_usual_place(sender, group, fields, **kwargs) -> None:
+    # Imported here: the meetings services import this package's notify module.
+    from sessions.services import follow_group_place
+
+    follow_group_place(group=group, fields=fields)

@@ -150,6 +150,51 @@ def test_a_move_sends_an_update_with_a_higher_sequence(soon, leader, member):
     assert len(rows("update:")) == 2  # the member and the leader
 
 
+def test_a_new_usual_room_updates_the_meetings_that_use_it_in_one_email_each(
+    hybrid_group, leader, member
+):
+    first = meeting_on(hybrid_group, in_days(5))
+    second = meeting_on(hybrid_group, in_days(12))
+    elsewhere = meeting_on(hybrid_group, in_days(19))
+    elsewhere.place = "The library, for this one"
+    elsewhere.save(update_fields=["place"])
+    past = meeting_on(hybrid_group, in_days(-7))
+
+    groups.update_group_settings(
+        group=hybrid_group, by=leader, changes={"room": "Room 4, Cotham Surgery"}
+    )
+
+    updates = rows("update")
+    assert {m.to[0] for m in updates} == {leader.email, member.email}
+    [message] = [m for m in updates if m.to == [member.email]]
+    calendar = calendar_of(message)
+    assert [(str(e["UID"]), e["SEQUENCE"]) for e in calendar.events] == [
+        (meeting_uid(first), 1),
+        (meeting_uid(second), 1),
+    ]
+    assert all(event["LOCATION"] == "Room 4, Cotham Surgery" for event in calendar.events)
+    assert "now meets somewhere else" in message.body_text
+    for meeting in (elsewhere, past):
+        meeting.refresh_from_db()
+        assert meeting.revision == 0
+    first.refresh_from_db()
+    assert not first.edited_by_hand  # the schedule still manages it
+
+
+def test_a_new_link_updates_online_meetings_and_other_settings_send_nothing(
+    hybrid_group, leader, member
+):
+    meeting_on(hybrid_group, in_days(5))
+
+    groups.update_group_settings(group=hybrid_group, by=leader, changes={"capacity": 12})
+    assert rows("update") == []
+
+    groups.update_group_settings(
+        group=hybrid_group, by=leader, changes={"meeting_link": "https://meet.example.org/new"}
+    )
+    assert len(rows("update")) == 2
+
+
 def test_a_cancellation_reaches_everyone_with_its_reason(soon, leader, member):
     cancel_meeting(meeting=soon, by=leader, reason="The room is flooded.")
 

@@ -34,10 +34,21 @@ def test_a_leader_saves_the_settings(client_for, group, leader):
     response = client_for("leader").post("/groups/cotham/settings/", SETTINGS)
 
     assert response.status_code == 302
-    assert messages_of(response) == ["The group's settings are saved."]
+    assert messages_of(response) == [
+        "The group's settings are saved. "
+        "Members' calendars are being updated with the new place."
+    ]
     group.refresh_from_db()
     assert (group.format, group.capacity, group.room) == ("hybrid", 12, "Room 4")
     assert not group.audiences.exists()
+
+
+def test_saving_without_a_new_place_says_nothing_of_calendars(client_for, group, leader):
+    unchanged = {**SETTINGS, "room": group.room, "meeting_link": group.meeting_link}
+
+    response = client_for("leader").post("/groups/cotham/settings/", unchanged)
+
+    assert messages_of(response) == ["The group's settings are saved."]
 
 
 @pytest.mark.parametrize("capacity", ["2", "17", "0", "-5", "ten", ""])
