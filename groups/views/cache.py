@@ -5,7 +5,10 @@ visitor. Only a visitor's page is ever cached, never a signed-in person's (their
 roles and, to members, the room and the link), and only when rendering it used no CSRF token and
 no CSP nonce and set no cookie; a visitor with messages waiting is always served afresh.
 
-An entry lives PUBLIC_PAGE_SECONDS at most. Every save or delete of a model of the groups,
+An entry is fresh for PUBLIC_PAGE_SECONDS. For STALE_SECONDS after that, the first visitor to
+ask renders the page again while everyone else is still served the old one: an entry expiring
+under load does not make every waiting request render the same page at once. (A change to the
+data is different: see below.) Every save or delete of a model of the groups,
 meetings or tasters apps (a group, its leaders, members, schedule, meetings, taster seats and
 bookings) ends all entries at once by moving the generation on: straight away, so that the
 change's own transaction sees fresh pages, and again on commit, so that a page rendered from the
@@ -15,6 +18,7 @@ within PUBLIC_PAGE_SECONDS.
 """
 
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -25,6 +29,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
 PUBLIC_PAGE_SECONDS = 30
+STALE_SECONDS = 30
+# How long one request may take to render a stale page before another may try.
+REFRESH_LOCK_SECONDS = 10
 GENERATION_KEY = "public-pages:generation"
 # App labels, not imports: groups must not import the layers above it (ARCHITECTURE.md).
 WATCHED_APPS = frozenset({"groups", "meetings", "tasters"})
@@ -83,11 +90,18 @@ def cached_for_visitors(key_for: KeyFor):
             generation = found.get(GENERATION_KEY)
             entry = found.get(key)
             if entry is not None and entry[0] == generation:
-                return HttpResponse(entry[1], content_type=entry[2])
+                _, fresh_until, content, content_type = entry
+                refresh = time.time() >= fresh_until and cache.add(
+                    f"{key}:refreshing", True, REFRESH_LOCK_SECONDS
+                )
+                if not refresh:
+                    return HttpResponse(content, content_type=content_type)
             response = view(request, *args, **kwargs)
             if _shareable(request, response):
-                value = (generation, response.content, response["Content-Type"])
-                cache.set(key, value, PUBLIC_PAGE_SECONDS)
+                fresh_until = time.time() + PUBLIC_PAGE_SECONDS
+                value = (generation, fresh_until, response.content, response["Content-Type"])
+                cache.set(key, value, PUBLIC_PAGE_SECONDS + STALE_SECONDS)
+                cache.delete(f"{key}:refreshing")
             return response
 
         return wrapper

@@ -35,8 +35,7 @@ def test_a_leader_saves_the_settings(client_for, group, leader):
 
     assert response.status_code == 302
     assert messages_of(response) == [
-        "The group's settings are saved. "
-        "Members' calendars are being updated with the new place."
+        "The group's settings are saved. Members' calendars are being updated with the new place."
     ]
     group.refresh_from_db()
     assert (group.format, group.capacity, group.room) == ("hybrid", 12, "Room 4")
