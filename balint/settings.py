@@ -257,12 +257,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.reports.tasks.send_feedback_invitations",
         "schedule": 15 * 60.0,
     },
+    # Offers of a waitlist place that were not taken up lapse and go to the next person.
+    "waitlist-offers": {"task": "groups.tasks.expire_waitlist_offers", "schedule": crontab(minute=35)},
     # Retention (sessions/retention.py): deletes what is past its period; idempotent.
     "purge-expired-data": {
         "task": "sessions.tasks.purge_expired_data",
         "schedule": crontab(hour=3, minute=45),
     },
 }
+
+# Days someone offered a place from the waitlist has to accept it before it goes to the next.
+WAITLIST_OFFER_DAYS = env_int("WAITLIST_OFFER_DAYS", 7)
 
 # The outbox: how often a message is tried before it is marked failed, and how long a pending
 # message waits before the sweeper queues it again (longer than a normal send takes).

@@ -72,7 +72,16 @@ def join_declined(membership: Membership, *, message: str) -> None:
 
 
 def place_offered(membership: Membership) -> None:
-    _to_person(membership, template="place_offered", key="place-offered")
+    _to_person(
+        membership,
+        template="place_offered",
+        key="place-offered",
+        days=settings.WAITLIST_OFFER_DAYS,
+    )
+
+
+def offer_lapsed(membership: Membership) -> None:
+    _to_person(membership, template="offer_lapsed", key="offer-lapsed")
 
 
 def removed(membership: Membership) -> None:

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -270,6 +272,14 @@ class Membership(models.Model):
     @property
     def is_current(self) -> bool:
         return self.status in CURRENT_STATUSES
+
+    @property
+    def offer_lapses_at(self) -> datetime.datetime | None:
+        """When an offered place passes to the next person if not accepted
+        (WAITLIST_OFFER_DAYS; groups.services.expire_offers)."""
+        if self.status != MembershipStatus.OFFERED or self.offered_at is None:
+            return None
+        return self.offered_at + datetime.timedelta(days=settings.WAITLIST_OFFER_DAYS)
 
 
 class MembershipEvent(models.Model):

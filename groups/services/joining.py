@@ -4,6 +4,7 @@ members (see groups/services/__init__.py for how every operation is built)."""
 import datetime
 import zoneinfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -86,6 +87,36 @@ def leave_group(*, group: BalintGroup, person: User) -> Membership:
     if held_a_place:
         emails.member_left(membership)
         offer_free_places(group)
+    return membership
+
+
+def expire_offers(*, now: datetime.datetime | None = None) -> list[Membership]:
+    """Offers not accepted within WAITLIST_OFFER_DAYS lapse: the person leaves the waitlist (and
+    is told they may ask again), and the place is offered to the next. Safe to run twice."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.WAITLIST_OFFER_DAYS)
+    due = Membership.objects.filter(status=MembershipStatus.OFFERED, offered_at__lte=cutoff)
+    lapsed = []
+    for membership_id, group_id in list(due.values_list("pk", "group_id")):
+        membership = _lapse_offer(membership_id=membership_id, group_id=group_id, cutoff=cutoff)
+        if membership is not None:
+            lapsed.append(membership)
+    return lapsed
+
+
+@transaction.atomic
+def _lapse_offer(*, membership_id: int, group_id: int, cutoff) -> Membership | None:
+    group = lock_group(BalintGroup(pk=group_id))
+    membership = (
+        group.memberships.select_related("person", "group")
+        .filter(pk=membership_id, status=MembershipStatus.OFFERED, offered_at__lte=cutoff)
+        .first()
+    )
+    if membership is None:  # accepted or turned down since the scan
+        return None
+    set_status(membership, MembershipStatus.LEFT, by=None)
+    emails.offer_lapsed(membership)
+    offer_free_places(group)
     return membership
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -63,6 +64,7 @@ def roster_context(access: GroupAccess, *, add_form: AddMemberForm | None = None
         "past_shown": PAST_SHOWN,
         "invites": group.invites.filter(accepted_at__isnull=True).select_related("invited_by"),
         "add_form": add_form or AddMemberForm(),
+        "offer_days": settings.WAITLIST_OFFER_DAYS,
     }
 
 

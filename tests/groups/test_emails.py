@@ -1,7 +1,10 @@
 """Each roster change sends its emails through the outbox, after the change commits."""
 
+import datetime
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from balint.outbox.models import Message
 from groups import services
@@ -96,6 +99,22 @@ def test_a_freed_place_is_offered_by_email_and_the_leaders_are_told(sent, group,
         leader.email: "Dr Mo Member has left Cotham GP Balint Group",
         waiting.person.email: "A place in Cotham GP Balint Group is yours if you want it",
     }
+
+
+def test_a_lapsed_offer_is_explained_to_its_person(sent, group, member, settings):
+    fill(group, group.capacity - 1)
+    waiting = MembershipFactory(group=group, status=MembershipStatus.WAITLISTED)
+    sent(services.leave_group, group=group, person=member)
+    [offer] = [m for m in mail.outbox if m.to == [waiting.person.email]]
+    assert f"held for you for {settings.WAITLIST_OFFER_DAYS} days" in offer.body
+    later = timezone.now() + datetime.timedelta(days=settings.WAITLIST_OFFER_DAYS, minutes=1)
+
+    sent(services.expire_offers, now=later)
+
+    [message] = [m for m in mail.outbox if m.subject.startswith("The place in")]
+    assert message.to == [waiting.person.email]
+    assert message.subject == "The place in Cotham GP Balint Group has passed to the next person"
+    assert "welcome to ask again" in message.body
 
 
 def test_a_removed_member_is_told_the_date(sent, group, leader, member):

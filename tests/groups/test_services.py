@@ -172,6 +172,41 @@ def test_turning_down_an_offer_passes_it_to_the_next_person(group, member):
     assert (first.status, second.status) == (MembershipStatus.LEFT, OFFERED)
 
 
+def test_an_offer_not_taken_up_in_time_lapses_and_passes_to_the_next_person(
+    group, member, settings
+):
+    fill(group, group.capacity - 1)
+    first = waitlisted(group, UserFactory(), minutes_ago=10)
+    second = waitlisted(group, UserFactory(), minutes_ago=5)
+    services.leave_group(group=group, person=member)
+    first.refresh_from_db()
+    lapses_at = first.offered_at + datetime.timedelta(days=settings.WAITLIST_OFFER_DAYS)
+    assert first.offer_lapses_at == lapses_at
+
+    assert services.expire_offers(now=lapses_at - datetime.timedelta(minutes=1)) == []
+    lapsed = services.expire_offers(now=lapses_at)
+
+    assert [m.pk for m in lapsed] == [first.pk]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (MembershipStatus.LEFT, OFFERED)
+    assert first.events.last().by is None  # the system, not a person
+    assert services.expire_offers(now=lapses_at) == []  # a second run changes nothing
+
+
+def test_an_accepted_offer_never_lapses(group, member, settings):
+    fill(group, group.capacity - 1)
+    waiting = waitlisted(group, UserFactory(), minutes_ago=10)
+    services.leave_group(group=group, person=member)
+    services.accept_offer(group=group, person=waiting.person)
+
+    later = timezone.now() + datetime.timedelta(days=settings.WAITLIST_OFFER_DAYS + 1)
+
+    assert services.expire_offers(now=later) == []
+    waiting.refresh_from_db()
+    assert waiting.status == ACTIVE
+
+
 def test_withdrawing_a_request_does_not_offer_any_place(group, join_request):
     waiting = waitlisted(group, UserFactory(), minutes_ago=5)
 

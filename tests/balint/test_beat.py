@@ -1,0 +1,20 @@
+"""Every job on Celery beat's schedule names a task the workers know."""
+
+import pytest
+from django.conf import settings
+
+from balint.celery_app import app
+
+
+@pytest.mark.parametrize("name", sorted(settings.CELERY_BEAT_SCHEDULE))
+def test_each_scheduled_job_is_a_registered_task(name):
+    app.loader.import_default_modules()
+
+    assert settings.CELERY_BEAT_SCHEDULE[name]["task"] in app.tasks
+
+
+@pytest.mark.django_db
+def test_the_waitlist_offer_scan_runs_as_a_task():
+    from groups.tasks import expire_waitlist_offers
+
+    assert expire_waitlist_offers.delay().get() == 0
