@@ -258,7 +258,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
     },
     # Offers of a waitlist place that were not taken up lapse and go to the next person.
-    "waitlist-offers": {"task": "groups.tasks.expire_waitlist_offers", "schedule": crontab(minute=35)},
+    "waitlist-offers": {
+        "task": "groups.tasks.expire_waitlist_offers",
+        "schedule": crontab(minute=35),
+    },
     # Retention (sessions/retention.py): deletes what is past its period; idempotent.
     "purge-expired-data": {
         "task": "sessions.tasks.purge_expired_data",

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from members.models import Programme
+from members.programmes import AddressInvitation
 from members.timezones import DEFAULT_TIME_ZONE, time_zone_choices, validate_time_zone
 
 MIN_CAPACITY, MAX_CAPACITY = 3, 16
@@ -299,16 +300,10 @@ class MembershipEvent(models.Model):
         return f"{self.membership_id}: {self.status} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class PendingMembershipInvite(models.Model):
+class PendingMembershipInvite(AddressInvitation):
     """A leader added an address that has no account yet: it joins the group on sign-up."""
 
     group = models.ForeignKey(BalintGroup, on_delete=models.CASCADE, related_name="invites")
-    email = models.EmailField()
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
     membership = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -118,17 +118,27 @@ class Enrolment(models.Model):
         return self.left_on is None
 
 
-class PendingEnrolment(models.Model):
-    """An address with no account yet: it is enrolled when someone signs up with it."""
+class AddressInvitation(models.Model):
+    """An email address invited to something before it has an account: taken up (accepted_at)
+    when someone signs up with it and verifies it. One open invitation per address and target,
+    by a constraint in each subclass."""
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pending")
     email = models.EmailField()
-    enrolled_on = models.DateField()
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PendingEnrolment(AddressInvitation):
+    """An address with no account yet: it is enrolled when someone signs up with it."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="pending")
+    enrolled_on = models.DateField()
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
