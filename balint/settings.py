@@ -176,6 +176,13 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# Per-address rate limits need each client's own address. Behind proxies, REMOTE_ADDR is the
+# nearest proxy's, so every client would share one counter (one attacker could lock everyone out):
+# the client is the address the outermost of our proxies added to X-Forwarded-For, counted from
+# the right. 0 (no proxy) ignores X-Forwarded-For, which a client can write itself. A proxy that
+# puts the client's address in a header of its own (X-Real-IP) may be named instead.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "members.mfa.MfaAdapter"
 # Staff and programme admins must set up two-factor authentication (members/mfa.py).
