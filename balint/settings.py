@@ -68,7 +68,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -77,9 +76,12 @@ INSTALLED_APPS = [
     "balint.audit",
     "members",
     "groups",
-    "sessions.apps.MeetingsConfig",
+    "sessions.meetings.apps.MeetingsConfig",
     "sessions.tasters.apps.TastersConfig",
+    "sessions.attendance.apps.AttendanceConfig",
+    "sessions.calendar.apps.CalendarConfig",
     "sessions.reports.apps.ReportsConfig",
+    "sessions.site.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -163,7 +165,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Balint groups] "
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
 # An address a taster invitation was sent to counts as verified when signing up from its link.
-ACCOUNT_ADAPTER = "sessions.tasters.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "sessions.site.adapter.AccountAdapter"
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -254,11 +256,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Meetings up to each schedule's horizon (idempotent; one group lock at a time).
     "extend-schedule-horizons": {
-        "task": "sessions.tasks.extend_schedule_horizons",
+        "task": "sessions.meetings.tasks.extend_schedule_horizons",
         "schedule": crontab(hour=3, minute=15),
     },
     # After meetings: invite tasters to ask to join (idempotent: each booking once, outbox keys).
-    "taster-follow-up": {"task": "sessions.tasters.tasks.follow_up_tasters", "schedule": 15 * 60.0},
+    "taster-follow-up": {"task": "sessions.reports.tasks.follow_up_tasters", "schedule": 15 * 60.0},
     # Anonymous feedback links for cohorts whose block has ended (idempotent: outbox keys).
     "feedback-invitations": {
         "task": "sessions.reports.tasks.send_feedback_invitations",
@@ -269,9 +271,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "groups.tasks.expire_waitlist_offers",
         "schedule": crontab(minute=35),
     },
-    # Retention (sessions/retention.py): deletes what is past its period; idempotent.
+    # Retention (sessions/site/retention.py): deletes what is past its period; idempotent.
     "purge-expired-data": {
-        "task": "sessions.tasks.purge_expired_data",
+        "task": "sessions.site.tasks.purge_expired_data",
         "schedule": crontab(hour=3, minute=45),
     },
 }

@@ -84,7 +84,7 @@ def make_world(attempts: int):
 
     from groups.models import BalintGroup, Leadership
     from members.models import User
-    from sessions.models import Meeting
+    from sessions.meetings.models import Meeting
     from sessions.tasters.models import TasterBooking
 
     BalintGroup.objects.filter(slug=SLUG).delete()

@@ -134,7 +134,7 @@ def choose_pages() -> list[Page]:
         MembershipStatus,
     )
     from members.models import User
-    from sessions.models import Meeting
+    from sessions.meetings.models import Meeting
 
     now = timezone.now()
     shown = (

@@ -116,7 +116,7 @@ def build(size: int) -> World:
 
     from groups.models import Audience, BalintGroup, Leadership, Membership
     from members.models import User
-    from sessions.models import Apology, AttendanceRecord, Meeting, Schedule
+    from sessions.meetings.models import Apology, AttendanceRecord, Meeting, Schedule
     from sessions.tasters.models import TasterBooking
 
     now = timezone.now().replace(microsecond=0)

@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from groups.models import BalintGroup, Leadership, Membership
 from members.models import Programme, User
-from sessions.models import Apology, AttendanceRecord, Meeting, MeetingChange, Schedule
+from sessions.meetings.models import Apology, AttendanceRecord, Meeting, MeetingChange, Schedule
 from sessions.tasters.models import TasterBooking, TasterInvitation
 from tests.reports.world import reports_world
 

@@ -8,13 +8,14 @@ no CSP nonce and set no cookie; a visitor with messages waiting is always served
 An entry is fresh for PUBLIC_PAGE_SECONDS. For STALE_SECONDS after that, the first visitor to
 ask renders the page again while everyone else is still served the old one: an entry expiring
 under load does not make every waiting request render the same page at once. (A change to the
-data is different: see below.) Every save or delete of a model of the groups,
-meetings or tasters apps (a group, its leaders, members, schedule, meetings, taster seats and
-bookings) ends all entries at once by moving the generation on: straight away, so that the
-change's own transaction sees fresh pages, and again on commit, so that a page rendered from the
-old rows in between does not outlive the change. Changes that bypass the ORM's signals (a
-QuerySet.update(), another process without this module loaded, such as a Celery worker) show
-within PUBLIC_PAGE_SECONDS.
+data is different: see below.) Every save or delete of a model of the groups app (a group, its
+leaders and members) ends all entries at once; the layers above whose data these pages show
+(meetings, schedules, taster seats and bookings) call `new_generation` from their own receivers
+(sessions/attendance/group_pages.py). That ends them by moving the generation on: straight away,
+so that the change's own transaction sees fresh pages, and again on commit, so that a page
+rendered from the old rows in between does not outlive the change. Changes that bypass the ORM's
+signals (a QuerySet.update(), another process without this module loaded, such as a Celery
+worker) show within PUBLIC_PAGE_SECONDS.
 """
 
 import secrets
@@ -33,8 +34,6 @@ STALE_SECONDS = 30
 # How long one request may take to render a stale page before another may try.
 REFRESH_LOCK_SECONDS = 10
 GENERATION_KEY = "public-pages:generation"
-# App labels, not imports: groups must not import the layers above it (ARCHITECTURE.md).
-WATCHED_APPS = frozenset({"groups", "meetings", "tasters"})
 
 KeyFor = Callable[..., str | None]
 
@@ -46,7 +45,7 @@ def new_generation(**kwargs) -> None:
 
 
 def _on_change(sender, **kwargs) -> None:
-    if sender._meta.app_label in WATCHED_APPS:
+    if sender._meta.app_label == "groups":
         new_generation()
 
 

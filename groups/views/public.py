@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from groups.access import GroupAccess, access_group, group_access, with_roles
-from groups.extensions import meetings_spot
+from groups.composition import page_parts
 from groups.forms import FinderForm, JoinRequestForm
 from groups.models import BalintGroup, Leadership, MembershipStatus
 from groups.services import waitlist_position
@@ -82,7 +82,7 @@ def finder(request: HttpRequest) -> HttpResponse:
         "cards": cards,
         "filtered": any(form.cleaned_data.get(name) for name in form.fields),
     }
-    context |= meetings_spot.context([card.group for card in cards], request.user)
+    context |= page_parts([card.group for card in cards], request.user)
     return render(request, "groups/finder.html", context)
 
 
@@ -117,4 +117,4 @@ def detail_context(
         ),
         "join_form": join_form or JoinRequestForm(),
     }
-    return context | meetings_spot.context([group], request.user)
+    return context | page_parts([group], request.user)

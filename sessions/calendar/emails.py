@@ -9,7 +9,7 @@ from django.utils.dateformat import format as date_format
 
 from balint.outbox.services import OutgoingEmail
 from sessions.calendar.ical import absolute_url, invitation, private_details
-from sessions.models import Meeting
+from sessions.meetings.models import Meeting
 
 DAY = "l j F Y"
 

@@ -23,7 +23,7 @@ from icalendar import Calendar, Event, vCalAddress, vDuration
 from icalendar.enums import CLASS
 
 from groups.models import Format
-from sessions.models import Meeting
+from sessions.meetings.models import Meeting
 
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
 FEED_REFRESH = timedelta(hours=1)

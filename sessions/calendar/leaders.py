@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from balint.outbox.services import OutgoingEmail, enqueue_emails_bulk
 from groups.models import GroupStatus, Leadership, Membership, MembershipStatus
+from sessions.attendance.register import register_closes_at
 from sessions.calendar.emails import links, meeting_context, zone_named
 from sessions.calendar.ical import absolute_url
-from sessions.models import AttendanceRecord, Meeting, MeetingStatus
-from sessions.register import register_closes_at
+from sessions.meetings.models import AttendanceRecord, Meeting, MeetingStatus
 
 PROMPT_AT = time(8, 0)  # in the group's zone
 # A prompt missed by more than this (beat was down for days) is not sent late.

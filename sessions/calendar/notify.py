@@ -23,7 +23,7 @@ from sessions.calendar.people import (
     people_by_meeting,
     upcoming_meetings_of_group,
 )
-from sessions.models import Meeting, MeetingChange
+from sessions.meetings.models import Meeting, MeetingChange
 
 INVITE, UPDATE, CANCELLATION = "calendar_invite", "calendar_update", "calendar_cancel"
 

@@ -15,8 +15,8 @@ from django.db.models import Q, QuerySet
 
 from groups.models import Leadership, Membership, MembershipStatus
 from members.models import User
-from sessions.calendar import tasters
-from sessions.models import AttendanceRole, Meeting, MeetingStatus
+from sessions.meetings.models import AttendanceRole, Meeting, MeetingStatus
+from sessions.tasters import queries as tasters
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def people_of_groups(group_ids: Iterable[int]) -> dict[int, list[Attendee]]:
 def people_by_meeting(meetings: Sequence[Meeting]) -> dict[int, list[Attendee]]:
     """Everyone expected at each meeting: leaders, active members, booked tasters."""
     by_group = people_of_groups(meeting.group_id for meeting in meetings)
-    booked = tasters.booked_tasters_by_meeting(meeting.pk for meeting in meetings)
+    booked = tasters.booked_tasters_by_meeting([meeting.pk for meeting in meetings])
     answer: dict[int, list[Attendee]] = {}
     for meeting in meetings:
         attendees = list(by_group.get(meeting.group_id, []))

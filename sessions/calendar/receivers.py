@@ -1,5 +1,5 @@
-"""The groups layer's events, heard by calendars (connected in sessions/apps.py). Each runs
-inside the transaction of the change that sent it."""
+"""The events of the layers below (groups, meetings, tasters), heard by calendars (connected in
+CalendarConfig.ready). Each runs inside the transaction of the change that sent it."""
 
 from django.dispatch import receiver
 
@@ -12,7 +12,10 @@ from groups.signals import (
 )
 from sessions.calendar import notify
 from sessions.calendar.people import is_active_member
-from sessions.models import AttendanceRole
+from sessions.meetings import signals as meetings
+from sessions.meetings.models import AttendanceRole
+from sessions.meetings.services import follow_group_place
+from sessions.tasters import signals as tasters
 
 
 @receiver(membership_activated, dispatch_uid="calendar.membership_activated")
@@ -60,7 +63,39 @@ def uninvite_former_leader(sender, leadership, leadership_id, **kwargs) -> None:
 
 @receiver(meeting_place_changed, dispatch_uid="calendar.meeting_place_changed")
 def update_meetings_in_the_usual_place(sender, group, fields, **kwargs) -> None:
-    # Imported here: the meetings services import this package's notify module.
-    from sessions.services import follow_group_place
-
     follow_group_place(group=group, fields=fields)
+
+
+@receiver(meetings.meeting_added, dispatch_uid="calendar.meeting_added")
+def invite_to_added_meeting(sender, meeting, **kwargs) -> None:
+    notify.meeting_added(meeting=meeting)
+
+
+@receiver(meetings.meeting_moved, dispatch_uid="calendar.meeting_moved")
+def update_moved_meeting(sender, meeting, change, **kwargs) -> None:
+    notify.meeting_moved(meeting=meeting, change=change)
+
+
+@receiver(meetings.meeting_cancelled_by_leader, dispatch_uid="calendar.meeting_cancelled")
+def cancel_meeting_in_calendars(sender, meeting, **kwargs) -> None:
+    notify.meeting_cancelled(meeting=meeting)
+
+
+@receiver(meetings.schedule_applied, dispatch_uid="calendar.schedule_applied")
+def update_scheduled_meetings(sender, added, updated, cancelled, **kwargs) -> None:
+    notify.schedule_changed(added=added, updated=updated, cancelled=cancelled)
+
+
+@receiver(meetings.usual_place_followed, dispatch_uid="calendar.usual_place_followed")
+def update_meetings_in_new_place(sender, meetings, **kwargs) -> None:
+    notify.place_changed(meetings=meetings)
+
+
+@receiver(tasters.taster_booked, dispatch_uid="calendar.taster_booked")
+def invite_taster(sender, booking, **kwargs) -> None:
+    notify.taster_booked(booking)
+
+
+@receiver(tasters.taster_booking_cancelled, dispatch_uid="calendar.taster_booking_cancelled")
+def uninvite_taster(sender, booking, **kwargs) -> None:
+    notify.taster_booking_cancelled(booking)

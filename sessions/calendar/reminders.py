@@ -18,7 +18,7 @@ from django.utils import timezone
 from balint.outbox.services import BULK_BATCH_SIZE, OutgoingEmail, enqueue_emails_bulk
 from sessions.calendar.emails import links, meeting_context, zone_named
 from sessions.calendar.people import Attendee, people_by_meeting
-from sessions.models import Apology, Meeting, MeetingStatus
+from sessions.meetings.models import Apology, Meeting, MeetingStatus
 
 LONGEST_REMINDER = timedelta(hours=24)
 

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 from groups.models import Membership, MembershipStatus
-from sessions.models import AttendanceRecord, AttendanceStatus, Meeting, MeetingStatus
+from sessions.meetings.models import AttendanceRecord, AttendanceStatus, Meeting, MeetingStatus
 
 ENDED = {MembershipStatus.LEFT, MembershipStatus.REMOVED}
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)

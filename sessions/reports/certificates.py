@@ -19,7 +19,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from groups.models import BalintGroup, CohortPlacement, Leadership, Membership
 from members.models import Cohort, Enrolment, Programme, User
-from sessions.models import ATTENDED, AttendanceRecord
+from sessions.meetings.models import ATTENDED, AttendanceRecord
 from sessions.reports.attendance import Window, load_attendance, tally, windows_for
 
 

@@ -10,8 +10,14 @@ from django.utils import timezone
 
 from groups.models import BalintGroup, GroupStatus
 from members.models import Enrolment, Programme
-from sessions.models import ATTENDED, AttendanceRecord, AttendanceRole, Meeting, MeetingStatus
-from sessions.queries import next_meetings_for_groups
+from sessions.attendance.group_pages import next_meetings_for_groups
+from sessions.meetings.models import (
+    ATTENDED,
+    AttendanceRecord,
+    AttendanceRole,
+    Meeting,
+    MeetingStatus,
+)
 from sessions.reports.attendance import zone
 from sessions.reports.charts import Chart, distribution_chart, rate_chart
 from sessions.reports.feedback import ResponseRate, response_rates

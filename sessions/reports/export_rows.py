@@ -14,7 +14,7 @@ from django.db.models.functions import Cast
 
 from groups.csv_export import FORMULA_TRIGGERS, neutralise
 from members.models import Enrolment, Programme
-from sessions.models import AttendanceRecord, AttendanceRole, AttendanceStatus
+from sessions.meetings.models import AttendanceRecord, AttendanceRole, AttendanceStatus
 from sessions.reports.attendance import zone
 from sessions.reports.read_ahead import read_ahead
 from sessions.reports.sql import LocalDate

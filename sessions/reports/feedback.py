@@ -19,7 +19,7 @@ from django.utils import timezone
 from balint.outbox.services import enqueue_email
 from groups.models import BalintGroup
 from members.models import Cohort, Enrolment, User
-from sessions.models import Meeting
+from sessions.meetings.models import Meeting
 from sessions.reports.models import (
     MIN_RESPONSES_SHOWN,
     STATEMENTS,

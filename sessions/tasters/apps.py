@@ -7,3 +7,7 @@ class TastersConfig(AppConfig):
     name = "sessions.tasters"
     label = "tasters"
     verbose_name = "Taster seats and invitations"
+
+    def ready(self) -> None:
+        # A cancelled meeting ends its taster bookings (sessions/meetings/signals.py).
+        from sessions.tasters import receivers  # noqa: F401

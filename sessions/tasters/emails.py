@@ -11,7 +11,7 @@ from django.utils.dateformat import format as date_format
 
 from balint.outbox.services import enqueue_email
 from groups.models import Format
-from sessions.models import Meeting
+from sessions.meetings.models import Meeting
 from sessions.tasters.models import TasterBooking, TasterInvitation
 
 

@@ -313,6 +313,10 @@ def open_invitation(*, token: str, user, now: datetime | None = None) -> Opening
     return Opening("ok", group=group, invitation=invitation)
 
 
+# Where the landing page keeps the invitation a visitor came from, for the sign-up that follows.
+SIGNUP_SESSION_KEY = "taster_invitation"
+
+
 def invitation_for_signup(invitation_id: int | None, *, now: datetime | None = None):
     """The open, untaken invitation whose landing page this browser opened, or None."""
     if not invitation_id:

@@ -20,7 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from groups.models import MAX_TASTER_SEATS, BalintGroup
-from sessions.models import Meeting
+from sessions.meetings.models import Meeting
 
 INVITATION_LIFETIME = timedelta(days=30)
 NO_PATIENT_DETAILS = "Please do not include any patient details."

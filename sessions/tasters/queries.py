@@ -11,7 +11,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquer
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from sessions.models import Meeting, MeetingStatus
+from sessions.meetings.models import Meeting, MeetingStatus
 from sessions.tasters.models import BookingStatus, MeetingTasterSeats, TasterBooking
 
 
@@ -86,7 +86,7 @@ def meeting_bookings(meeting: Meeting) -> list[TasterBooking]:
     return sorted(bookings, key=lambda b: (order[b.status], b.booked_at))
 
 
-# For the calendar layer (sessions/calendar/tasters.py asks these by name).
+# For the calendar layer (sessions/calendar/people.py).
 
 
 def booked_tasters_by_meeting(meeting_ids: Sequence[int]) -> dict[int, list]:

@@ -27,8 +27,8 @@ from groups.models import (
     MembershipStatus,
 )
 from members.models import User
-from sessions.calendar import notify
-from sessions.models import Meeting
+from sessions.meetings.models import Meeting
+from sessions.tasters import signals
 from sessions.tasters.invitations import (
     Opening,
     TasterError,
@@ -157,7 +157,7 @@ def book_taster_seat(
         invitation.save(update_fields=["booking", "accepted_by"])
     # The confirmation is the calendar invite (with the room and link), written in this
     # transaction so that a booking that rolls back emails nothing.
-    notify.taster_booked(booking)
+    signals.taster_booked.send(sender=TasterBooking, booking=booking)
     return booking
 
 
@@ -197,7 +197,7 @@ def cancel_taster_booking(
     if meeting.starts_at <= now:
         raise TasterError("This meeting has started, so the booking can no longer be cancelled.")
     _cancel(booking, because=CancelledBecause.TASTER, now=now)
-    notify.taster_booking_cancelled(booking)
+    signals.taster_booking_cancelled.send(sender=TasterBooking, booking=booking)
     return booking
 
 
@@ -225,7 +225,7 @@ def cancel_bookings_for_meeting(
     for booking in bookings:
         booking.meeting = meeting
         _cancel(booking, because=CancelledBecause.MEETING, now=now)
-        notify.taster_booking_cancelled(booking)
+        signals.taster_booking_cancelled.send(sender=TasterBooking, booking=booking)
     return bookings
 
 

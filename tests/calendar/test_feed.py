@@ -14,8 +14,8 @@ from groups import services as groups
 from members.models import User
 from sessions.calendar.ical import meeting_uid
 from sessions.calendar.tokens import issue_calendar_token
-from sessions.models import Meeting
-from sessions.services import cancel_meeting, move_meeting
+from sessions.meetings.models import Meeting
+from sessions.meetings.services import cancel_meeting, move_meeting
 from sessions.tasters.services import book_taster_seat
 from tests.calendar.conftest import LONDON, meeting_on, next_clock_change, parse
 from tests.sessions.factories import MeetingFactory

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from sessions.calendar.ical import CANCEL, PUBLISH, REQUEST, feed, invitation, meeting_uid
-from sessions.services import cancel_meeting, move_meeting
+from sessions.meetings.services import cancel_meeting, move_meeting
 from tests.calendar.conftest import LONDON, meeting_on, next_clock_change, parse
 from tests.factories import BalintGroupFactory
 

@@ -13,7 +13,12 @@ from sessions.calendar.leaders import (
     queue_register_prompts,
     register_prompt_due_at,
 )
-from sessions.models import AttendanceRecord, AttendanceRole, AttendanceStatus, MeetingStatus
+from sessions.meetings.models import (
+    AttendanceRecord,
+    AttendanceRole,
+    AttendanceStatus,
+    MeetingStatus,
+)
 from tests.calendar.conftest import LONDON, meeting_on, rows
 from tests.factories import BalintGroupFactory, LeadershipFactory, MembershipFactory, UserFactory
 

@@ -9,7 +9,7 @@ from django.core import mail
 
 from balint.outbox.delivery import deliver
 from groups import services as groups
-from sessions.services import cancel_meeting
+from sessions.meetings.services import cancel_meeting
 from tests.calendar.conftest import parse, rows
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from groups import services as groups
 from groups.models import LeaderRole, MembershipStatus
 from sessions.calendar import notify
 from sessions.calendar.ical import meeting_uid
-from sessions.models import Frequency, MeetingStatus
-from sessions.schedule import ScheduleSpec
-from sessions.services import add_extra_meeting, cancel_meeting, move_meeting, set_schedule
+from sessions.meetings.models import Frequency, MeetingStatus
+from sessions.meetings.schedule import ScheduleSpec
+from sessions.meetings.services import add_extra_meeting, cancel_meeting, move_meeting, set_schedule
 from sessions.tasters.services import book_taster_seat, cancel_taster_booking
 from tests.calendar.conftest import calendar_of, meeting_on, rows
 from tests.factories import MembershipFactory, UserFactory

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from balint.outbox.models import Message
 from sessions.calendar.reminders import due_window, queue_due_reminders, reminder_key
-from sessions.models import Apology, MeetingStatus
-from sessions.services import move_meeting
+from sessions.meetings.models import Apology, MeetingStatus
+from sessions.meetings.services import move_meeting
 from sessions.tasters.services import book_taster_seat
 from tests.calendar.conftest import rows
 from tests.factories import BalintGroupFactory, LeadershipFactory, MembershipFactory, UserFactory

@@ -17,7 +17,7 @@ from groups import services as groups
 from sessions.calendar import notify
 from sessions.calendar.ical import meeting_uid
 from sessions.calendar.reminders import queue_due_reminders
-from sessions.services import cancel_meeting, move_meeting
+from sessions.meetings.services import cancel_meeting, move_meeting
 from sessions.tasters.services import book_taster_seat
 from tests.calendar.conftest import meeting_on
 from tests.factories import (

@@ -48,7 +48,7 @@ SELF_SERVICE = {
 ANYONE = {"account_login", "account_signup", "account_reset_password", "account_email"}
 FORM_MODULES = [
     "groups.forms",
-    "sessions.forms",
+    "sessions.meetings.forms",
     "sessions.tasters.forms",
     "sessions.reports.forms",
     "members.forms",

@@ -162,7 +162,7 @@ def _programmes(people: _People) -> list:
 
 def _group(i: int, town: str, region: str, programmes: list, people: _People, rng) -> dict:
     from groups.models import Format, LeaderRole, Leadership, Membership, MembershipStatus
-    from sessions.models import Meeting
+    from sessions.meetings.models import Meeting
     from sessions.tasters.models import MeetingTasterSeats
     from tests.factories import BalintGroupFactory
 
@@ -210,7 +210,7 @@ def _group(i: int, town: str, region: str, programmes: list, people: _People, rn
 
 
 def _write_registers(meetings: list, leaders: list, members: list, rng) -> None:
-    from sessions.models import AttendanceRecord, AttendanceRole, AttendanceStatus
+    from sessions.meetings.models import AttendanceRecord, AttendanceRole, AttendanceStatus
 
     statuses = [AttendanceStatus.PRESENT] * 6 + [AttendanceStatus.LATE, AttendanceStatus.ABSENT]
     records = []
@@ -277,7 +277,7 @@ def facts(*, drain: float) -> dict:
     """What the database holds after the run, once the outbox has sent everything it can (or
     `drain` seconds have passed)."""
     from balint.outbox.models import Message, MessageStatus
-    from sessions.models import AttendanceRecord, Meeting
+    from sessions.meetings.models import AttendanceRecord, Meeting
     from sessions.reports.models import ExportKind, ExportLog
     from sessions.tasters.models import TasterBooking
     from sessions.tasters.queries import with_taster_seats

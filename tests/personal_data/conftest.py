@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from balint.outbox.models import Message
 from groups.models import CohortPlacement, PendingMembershipInvite
-from sessions.models import Apology, AttendanceStatus
+from sessions.meetings.models import Apology, AttendanceStatus
 from sessions.reports.feedback import invite_cohort_feedback, submit_feedback
 from sessions.tasters.models import TasterBooking, TasterInvitation
 from tests.factories import UserFactory

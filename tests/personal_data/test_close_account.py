@@ -12,10 +12,10 @@ from django.utils import timezone
 from balint.outbox.models import Message, MessageStatus
 from groups.models import MIN_CAPACITY, Leadership, Membership, MembershipStatus
 from members.models import User
-from sessions.account_closing import AccountError, close_account
-from sessions.models import Apology, AttendanceRecord
+from sessions.meetings.models import Apology, AttendanceRecord
 from sessions.reports.feedback import feedback_results, response_rates
 from sessions.reports.summary import ReportFilter, cohort_reports
+from sessions.site.account_closing import AccountError, close_account
 from sessions.tasters.models import BookingStatus, TasterBooking, TasterInvitation
 from tests.factories import PASSWORD, LeadershipFactory, MembershipFactory, UserFactory
 

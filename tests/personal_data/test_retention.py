@@ -10,8 +10,8 @@ from django.utils import timezone
 from balint.outbox.models import Message, MessageStatus
 from groups.models import PendingMembershipInvite
 from members.models import PendingEnrolment
-from sessions.retention import purge_expired_data
-from sessions.tasks import purge_expired_data as purge_task
+from sessions.site.retention import purge_expired_data
+from sessions.site.tasks import purge_expired_data as purge_task
 from sessions.tasters.models import TasterInvitation
 from tests.reports.factories import CohortFactory
 
@@ -39,7 +39,7 @@ def test_the_settings_have_their_documented_defaults():
     assert settings.RETENTION_EXPIRED_INVITATIONS_DAYS == 30
     assert settings.RETENTION_PENDING_INVITES_DAYS == 180
     job = settings.CELERY_BEAT_SCHEDULE["purge-expired-data"]
-    assert job["task"] == "sessions.tasks.purge_expired_data"
+    assert job["task"] == "sessions.site.tasks.purge_expired_data"
 
 
 def test_old_sent_messages_go_and_recent_or_pending_ones_stay():

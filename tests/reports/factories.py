@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 
 from members.models import Cohort, Enrolment
-from sessions.models import AttendanceRecord, AttendanceRole, AttendanceStatus
+from sessions.meetings.models import AttendanceRecord, AttendanceRole, AttendanceStatus
 from tests.factories import ProgrammeFactory, UserFactory
 
 

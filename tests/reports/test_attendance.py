@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from groups.models import MembershipStatus
 from members.models import Enrolment
-from sessions.models import AttendanceStatus, MeetingStatus
+from sessions.meetings.models import AttendanceStatus, MeetingStatus
 from sessions.reports.attendance import (
     Tally,
     Window,

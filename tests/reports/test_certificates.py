@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from sessions.models import AttendanceStatus
+from sessions.meetings.models import AttendanceStatus
 from sessions.reports.certificates import cohort_certificate, range_certificate, render_pdf
 from tests.reports.conftest import held_meeting
 from tests.reports.factories import mark

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sessions.models import AttendanceStatus
+from sessions.meetings.models import AttendanceStatus
 from sessions.reports.charts import distribution_chart, rate_chart
 from tests.factories import BalintGroupFactory, MembershipFactory
 from tests.reports.conftest import days_ago, held_meeting

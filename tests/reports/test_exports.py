@@ -11,7 +11,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from members.models import Programme
-from sessions.models import AttendanceRole, AttendanceStatus
+from sessions.meetings.models import AttendanceRole, AttendanceStatus
 from sessions.reports.export_files import csv_chunks, xlsx_cell
 from sessions.reports.export_rows import ATTENDANCE_HEADER, attendance_queryset
 from sessions.reports.models import ExportLog

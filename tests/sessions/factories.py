@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from sessions.models import Meeting
+from sessions.meetings.models import Meeting
 from tests.factories import BalintGroupFactory
 
 

@@ -6,21 +6,16 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sessions.models import (
+from sessions.attendance.register import Mark, expected_people
+from sessions.attendance.services import record_register, send_apologies, withdraw_apologies
+from sessions.meetings.models import (
     Apology,
     AttendanceRecord,
     AttendanceRole,
     AttendanceStatus,
     Meeting,
 )
-from sessions.register import Mark, expected_people
-from sessions.services import (
-    MeetingError,
-    cancel_meeting,
-    record_register,
-    send_apologies,
-    withdraw_apologies,
-)
+from sessions.meetings.services import MeetingError, cancel_meeting
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from datetime import date, time, timedelta
 import pytest
 from django.utils import timezone
 
-from sessions.models import ChangeKind, Meeting, MeetingChange, MeetingStatus
-from sessions.services import MeetingError, add_extra_meeting, cancel_meeting, move_meeting
+from sessions.meetings.models import ChangeKind, Meeting, MeetingChange, MeetingStatus
+from sessions.meetings.services import MeetingError, add_extra_meeting, cancel_meeting, move_meeting
 from tests.sessions.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db

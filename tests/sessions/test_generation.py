@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from groups.models import GroupStatus
-from sessions.models import (
+from sessions.meetings.models import (
     Apology,
     ChangeKind,
     Frequency,
@@ -17,9 +17,9 @@ from sessions.models import (
     Weekday,
     WeekOfMonth,
 )
-from sessions.schedule import SCHEDULE_CHANGED, ScheduleSpec, generate_meetings
-from sessions.services import move_meeting, set_schedule
-from sessions.tasks import extend_schedule_horizons
+from sessions.meetings.schedule import SCHEDULE_CHANGED, ScheduleSpec, generate_meetings
+from sessions.meetings.services import move_meeting, set_schedule
+from sessions.meetings.tasks import extend_schedule_horizons
 
 pytestmark = pytest.mark.django_db
 

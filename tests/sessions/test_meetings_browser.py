@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from sessions.models import Apology, AttendanceRecord, Meeting, MeetingStatus
+from sessions.meetings.models import Apology, AttendanceRecord, Meeting, MeetingStatus
 from tests.browser import screenshot
 from tests.factories import PASSWORD
 

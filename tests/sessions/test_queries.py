@@ -9,17 +9,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from groups.models import BalintGroup
-from sessions.models import Frequency, Meeting, Weekday, WeekOfMonth
-from sessions.queries import (
+from sessions.attendance.group_pages import (
     add_meetings_to_groups,
     next_meetings_for_groups,
-    rhythm_in_words,
-    rhythms_for_groups,
     upcoming_meetings_for_group,
 )
-from sessions.schedule import ScheduleSpec, generate_meetings
-from sessions.services import cancel_meeting, set_schedule
-from sessions.tasks import generate_meetings_for_schedule
+from sessions.meetings.models import Frequency, Meeting, Weekday, WeekOfMonth
+from sessions.meetings.queries import rhythms_for_groups
+from sessions.meetings.schedule import ScheduleSpec, generate_meetings, rhythm_in_words
+from sessions.meetings.services import cancel_meeting, set_schedule
+from sessions.meetings.tasks import generate_meetings_for_schedule
 from tests.factories import BalintGroupFactory
 from tests.sessions.factories import MeetingFactory
 

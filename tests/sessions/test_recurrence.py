@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from sessions.models import Frequency, Weekday, WeekOfMonth
-from sessions.schedule import ScheduleSpec, local_to_utc, rhythm_in_words
+from sessions.meetings.models import Frequency, Weekday, WeekOfMonth
+from sessions.meetings.schedule import ScheduleSpec, local_to_utc, rhythm_in_words
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.csv_export import neutralise
-from sessions.models import Apology, AttendanceRecord, AttendanceRole, AttendanceStatus
-from sessions.register import Mark
-from sessions.services import record_register
+from sessions.attendance.register import Mark
+from sessions.attendance.services import record_register
+from sessions.meetings.models import Apology, AttendanceRecord, AttendanceRole, AttendanceStatus
 from tests.factories import BalintGroupFactory, MembershipFactory, UserFactory
 from tests.sessions.factories import MeetingFactory
 

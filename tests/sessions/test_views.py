@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions.models import (
+from sessions.meetings.models import (
     Apology,
     ChangeKind,
     Meeting,
@@ -14,7 +14,7 @@ from sessions.models import (
     MeetingStatus,
     Schedule,
 )
-from sessions.services import cancel_meeting
+from sessions.meetings.services import cancel_meeting
 from tests.sessions.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from groups.models import GroupStatus, MembershipStatus
-from sessions.models import AttendanceRole, Meeting
-from sessions.register import expected_people
-from sessions.schedule import ScheduleSpec
-from sessions.services import cancel_meeting, set_schedule
+from sessions.attendance.register import expected_people
+from sessions.meetings.models import AttendanceRole, Meeting
+from sessions.meetings.schedule import ScheduleSpec
+from sessions.meetings.services import cancel_meeting, set_schedule
 from sessions.tasters.models import BookingStatus, CancelledBecause, TasterBooking
 from sessions.tasters.queries import seats_for, with_taster_seats
 from sessions.tasters.services import (

@@ -9,13 +9,13 @@ from django.core import mail
 from django.utils import timezone
 
 from groups.models import MembershipStatus
-from sessions.models import AttendanceRecord, AttendanceRole, AttendanceStatus
+from sessions.meetings.models import AttendanceRecord, AttendanceRole, AttendanceStatus
+from sessions.meetings.services import cancel_meeting
 from sessions.reports.models import FeedbackInvitation
-from sessions.services import cancel_meeting
-from sessions.tasters.followup import follow_up_after_meetings
+from sessions.reports.tasks import follow_up_tasters
+from sessions.reports.taster_followup import follow_up_after_meetings
 from sessions.tasters.models import InvitationState, TasterBooking
 from sessions.tasters.services import book_taster_seat, cancel_taster_booking
-from sessions.tasters.tasks import follow_up_tasters
 from tests.factories import MembershipFactory, UserFactory
 from tests.sessions.factories import MeetingFactory
 
@@ -218,5 +218,5 @@ def test_cancelled_bookings_and_cancelled_meetings_are_not_followed_up(tasted, t
 def test_the_scan_runs_on_celery_beat():
     entry = settings.CELERY_BEAT_SCHEDULE["taster-follow-up"]
 
-    assert entry["task"] == "sessions.tasters.tasks.follow_up_tasters"
+    assert entry["task"] == "sessions.reports.tasks.follow_up_tasters"
     assert entry["schedule"] <= 15 * 60

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from groups.models import Membership
-from sessions.services import cancel_meeting
+from sessions.meetings.services import cancel_meeting
 from sessions.tasters.invitations import revoke_invitation
 from sessions.tasters.models import TasterBooking, TasterInvitation
 from sessions.tasters.services import book_taster_seat, set_meeting_taster_seats

@@ -1,0 +1,98 @@
+"""The meetings part of the finder's cards and of the group page, and the management tabs of
+the meetings and tasters pages, composed here for the groups layer's pages through its named
+signals (groups/composition.py).
+
+Also: the visitors' cache of those pages (groups/views/cache.py) ends when a meeting, a schedule,
+a taster seat or a booking changes, since the pages show them.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from groups.composition import ManageTab, PageParts, group_pages_composing, manage_tabs_composing
+from groups.views.cache import new_generation
+from sessions.meetings.models import Meeting, MeetingStatus
+from sessions.meetings.queries import rhythms_for_groups
+from sessions.tasters.queries import add_taster_bookings_to_groups, with_taster_seats
+
+PARTS = PageParts(
+    card_template="meetings/includes/finder_card.html",
+    page_template="meetings/includes/group_page.html",
+)
+TABS = [
+    ManageTab("meetings", "Meetings and schedule", "meetings:group_meetings", 20),
+    ManageTab("invitations", "Taster invitations", "tasters:invitations", 30),
+]
+# Models whose changes show on the visitors' cached pages.
+SHOWN_ON_PUBLIC_PAGES = {"meetings", "tasters"}
+
+
+def upcoming_meetings_for_group(
+    group, *, limit: int = 6, now: datetime | None = None
+) -> list[Meeting]:
+    """The group's next meetings, cancelled ones included (pages strike them through), with
+    their free taster seats."""
+    now = now or timezone.now()
+    meetings = with_taster_seats(Meeting.objects.filter(group=group, ends_at__gt=now))
+    meetings = meetings.order_by("starts_at")[:limit]
+    meetings = list(meetings)
+    for meeting in meetings:
+        meeting.group = group  # spare a query per meeting for its zone
+    return meetings
+
+
+def next_meetings_for_groups(
+    group_ids: Iterable[int], *, now: datetime | None = None
+) -> dict[int, Meeting]:
+    """The next scheduled meeting of each group, with its free taster seats, in one query
+    however many groups there are."""
+    now = now or timezone.now()
+    ranked = (
+        with_taster_seats(Meeting.objects.all())
+        .filter(group_id__in=list(group_ids), status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+        .select_related("group")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("group_id")], order_by=F("starts_at").asc())
+        )
+        .filter(rank=1)
+    )
+    return {meeting.group_id: meeting for meeting in ranked}
+
+
+def add_meetings_to_groups(groups: Sequence, user, *, now: datetime | None = None) -> None:
+    """Set `next_meeting`, `rhythm` and the viewer's `my_taster_booking` on each group shown by
+    the finder or the group page, in three queries however many groups there are."""
+    ids = [group.pk for group in groups]
+    next_meetings = next_meetings_for_groups(ids, now=now)
+    rhythms = rhythms_for_groups(ids)
+    for group in groups:
+        group.next_meeting = next_meetings.get(group.pk)
+        if group.next_meeting is not None:
+            group.next_meeting.group = group
+        group.rhythm = rhythms.get(group.pk, "")
+    add_taster_bookings_to_groups(groups, user)
+
+
+@receiver(group_pages_composing, dispatch_uid="attendance.group_pages")
+def compose_group_pages(sender, groups, user, **kwargs) -> PageParts:
+    if groups:
+        add_meetings_to_groups(groups, user)
+    return PARTS
+
+
+@receiver(manage_tabs_composing, dispatch_uid="attendance.manage_tabs")
+def meetings_and_tasters_tabs(sender, group, **kwargs) -> list[ManageTab]:
+    return TABS
+
+
+@receiver(post_save, dispatch_uid="attendance.public_pages.saved")
+@receiver(post_delete, dispatch_uid="attendance.public_pages.deleted")
+def forget_public_pages(sender, **kwargs) -> None:
+    if sender._meta.app_label in SHOWN_ON_PUBLIC_PAGES:
+        new_generation()

@@ -1,0 +1,96 @@
+"""Who may see and change a meeting, built on `groups.access`. Views and templates ask here.
+
+- Anyone who may see the group may see its meetings' dates (the group page lists them publicly);
+  a cancellation's reason is for those with a part in the group.
+- The room and the link: the group's members and leaders, and the meeting's booked tasters.
+- Leaders and staff change meetings and keep the register; the programme's admins read it.
+- Members and leaders send apologies.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+
+from groups.access import GroupAccess, access_group
+from sessions.meetings.models import Meeting
+from sessions.tasters.queries import booked_by
+
+
+@dataclass(frozen=True)
+class MeetingAccess:
+    meeting: Meeting
+    group_access: GroupAccess
+    is_booked_taster: bool = False
+
+    @property
+    def can_see_private_details(self) -> bool:
+        return self.group_access.can_see_private_details or self.is_booked_taster
+
+    @property
+    def can_see_cancel_reason(self) -> bool:
+        return self.group_access.has_part
+
+    @property
+    def can_manage(self) -> bool:
+        return self.group_access.can_manage
+
+    @property
+    def can_see_apologies(self) -> bool:
+        return self.group_access.can_manage
+
+    @property
+    def can_send_apologies(self) -> bool:
+        return self.group_access.is_member or self.group_access.is_leader
+
+    @property
+    def can_see_register(self) -> bool:
+        return self.group_access.can_manage or self.group_access.is_programme_admin
+
+    @property
+    def can_record_register(self) -> bool:
+        return self.group_access.can_manage
+
+
+def access_meeting(user, pk: int) -> MeetingAccess:
+    """Return the meeting and what `user` may do with it; 404 if they may not know it exists."""
+    meetings = Meeting.objects.select_related("group").filter(pk=pk)
+    if user.is_authenticated:
+        # In the same query: whether the viewer holds a taster seat at it.
+        meetings = meetings.annotate(viewer_is_taster=Exists(booked_by(user, OuterRef("pk"))))
+    meeting = meetings.first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    group_access = access_group(user, meeting.group.slug)
+    # access_group fetched the group again with the viewer's roles: keep that one.
+    meeting.group = group_access.group
+    return MeetingAccess(
+        meeting=meeting,
+        group_access=group_access,
+        is_booked_taster=getattr(meeting, "viewer_is_taster", False),
+    )
+
+
+def access_managed_meeting(user, pk: int) -> MeetingAccess:
+    """Like `access_meeting`, for changes: PermissionDenied (403) unless a leader or staff."""
+    access = access_meeting(user, pk)
+    if not access.can_manage:
+        raise PermissionDenied("Only the group's leaders can change this meeting.")
+    return access
+
+
+def access_meeting_register(user, pk: int) -> MeetingAccess:
+    """The meeting for its register page: 403 unless a leader, staff or programme admin."""
+    access = access_meeting(user, pk)
+    if not access.can_see_register:
+        raise PermissionDenied("Only the group's leaders can see this register.")
+    return access
+
+
+def access_meeting_as_attendee(user, pk: int) -> MeetingAccess:
+    """The meeting for sending apologies: 403 unless a member or leader of the group."""
+    access = access_meeting(user, pk)
+    if not access.can_send_apologies:
+        raise PermissionDenied("Only the group's members and leaders can send apologies.")
+    return access

@@ -1,0 +1,126 @@
+"""Business operations on who takes part in a meeting: apologies and the register.
+
+Each is one transaction that locks the meeting first (the meetings layer's lock order: group,
+then meeting). Every error a person can cause is a `MeetingError`.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from balint.audit import services as audit
+from groups.models import Leadership, Membership, MembershipStatus
+from sessions.attendance.register import (
+    Mark,
+    expected_people,
+    register_closes_at,
+    register_opens_at,
+)
+from sessions.meetings.models import Apology, AttendanceRecord, AttendanceStatus, Meeting
+from sessions.meetings.services import MeetingError, lock_meeting
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def is_expected(meeting: Meeting, person) -> bool:
+    """Whether `person` is a leader or an active member of the meeting's group."""
+    return (
+        Leadership.objects.filter(group_id=meeting.group_id, person=person).exists()
+        or Membership.objects.filter(
+            group_id=meeting.group_id, person=person, status=MembershipStatus.ACTIVE
+        ).exists()
+    )
+
+
+@transaction.atomic
+def send_apologies(*, meeting: Meeting, person, now: datetime | None = None) -> Apology:
+    """Record that `person` will miss `meeting` (sending twice keeps one). Raises MeetingError
+    if the meeting is cancelled or has started, or the person is not a member or leader."""
+    meeting = lock_meeting(meeting)
+    if meeting.is_cancelled:
+        raise MeetingError("This meeting is cancelled: there is no need to send apologies.")
+    if meeting.starts_at <= _now(now):
+        raise MeetingError("This meeting has started, so apologies can no longer be sent.")
+    if not is_expected(meeting, person):
+        raise MeetingError("Only the group's members and leaders can send apologies.")
+    apology, _ = Apology.objects.get_or_create(meeting=meeting, person=person)
+    return apology
+
+
+@transaction.atomic
+def withdraw_apologies(*, meeting: Meeting, person, now: datetime | None = None) -> bool:
+    """Withdraw `person`'s apologies; True if there were any. Raises MeetingError once the
+    meeting has started."""
+    meeting = lock_meeting(meeting)
+    if meeting.starts_at <= _now(now):
+        raise MeetingError("This meeting has started, so apologies can no longer be withdrawn.")
+    deleted, _ = Apology.objects.filter(meeting=meeting, person=person).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def record_register(
+    *, meeting: Meeting, by, marks: Mapping[int, Mark], now: datetime | None = None
+) -> int:
+    """Save the whole register of a meeting at once: one mark for every person expected.
+    Returns how many lines changed. Raises MeetingError if the meeting is cancelled or has not
+    started, the 14 days are over (unless `by` is staff), or a mark is missing or impossible."""
+    now = _now(now)
+    meeting = lock_meeting(meeting)
+    _check_register_open(meeting, by=by, now=now)
+    expected = {entry.person.pk: entry for entry in expected_people(meeting)}
+    _check_marks(expected, marks)
+    new, changed = [], []
+    for person_id, mark in marks.items():
+        entry = expected[person_id]
+        record = entry.record
+        if record is None:
+            record = AttendanceRecord(meeting=meeting, person=entry.person, role=entry.role)
+            new.append(record)
+        elif (record.status, record.presented_case) == (mark.status, mark.presented_case):
+            continue  # unchanged lines keep who recorded them and when
+        else:
+            changed.append(record)
+        record.status, record.presented_case = mark.status, mark.presented_case
+        record.recorded_by, record.recorded_at = by, now
+    AttendanceRecord.objects.bulk_create(new)
+    fields = ["status", "presented_case", "recorded_by", "recorded_at"]
+    AttendanceRecord.objects.bulk_update(changed, fields)
+    if new or changed:
+        audit.record(
+            actor=by,
+            area=audit.Area.REGISTER,
+            action="register.record",
+            summary=f"Recorded the register of {meeting}: {len(new)} new marks, "
+            f"{len(changed)} changed",
+            where=meeting.group,
+            target=meeting,
+        )
+    return len(new) + len(changed)
+
+
+def _check_register_open(meeting: Meeting, *, by, now: datetime) -> None:
+    if meeting.is_cancelled:
+        raise MeetingError("This meeting was cancelled: it has no register.")
+    if now < register_opens_at(meeting):
+        raise MeetingError("The register opens when the meeting starts.")
+    if now > register_closes_at(meeting) and not by.is_staff:
+        raise MeetingError(
+            "The register closed 14 days after the meeting. Site staff can still correct it."
+        )
+
+
+def _check_marks(expected: Mapping[int, object], marks: Mapping[int, Mark]) -> None:
+    if set(marks) - set(expected):
+        raise MeetingError("The register lists someone who is not expected at this meeting.")
+    if set(expected) - set(marks):
+        raise MeetingError("Please mark everyone in the register.")
+    for mark in marks.values():
+        if mark.status not in AttendanceStatus.values:
+            raise MeetingError("Please choose present, late, absent or apologies for everyone.")
+        if mark.presented_case and not mark.attended:
+            raise MeetingError("Only someone who was there can have presented a case.")

@@ -1,0 +1,58 @@
+"""`{% load tasters %}`: taster seat offers on the meetings layer's pages, a person's bookings."""
+
+from django import template
+
+from sessions.attendance.group_pages import upcoming_meetings_for_group
+from sessions.attendance.offers import seat_offer
+from sessions.attendance.taster_access import can_invite
+from sessions.tasters.queries import my_bookings
+
+register = template.Library()
+
+
+@register.inclusion_tag("tasters/includes/seat_offer.html")
+def taster_seat(meeting, access, compact: bool = False) -> dict:
+    """ "Book a taster seat" (or "Your taster seat", "Taster seats full") for one meeting of a
+    group page or finder card. `access` is the page's GroupAccess; no query."""
+    group = meeting.group
+    in_group = bool(access and (access.is_member or access.is_leader))
+    booking = getattr(group, "my_taster_booking", None)
+    return {
+        "meeting": meeting,
+        "offer": seat_offer(meeting, in_group=in_group, my_booking=booking),
+        "booking": booking,
+        "compact": compact,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def my_taster_bookings(context) -> list:
+    """`{% my_taster_bookings as bookings %}`: the viewer's upcoming taster seats (one query)."""
+    user = context["request"].user
+    return my_bookings(user) if user.is_authenticated else []
+
+
+@register.simple_tag
+def landing_offer(meeting, my_booking) -> str:
+    """`{% landing_offer meeting my_booking as offer %}` on the invitation page, whose viewer is
+    neither a member nor a leader (the page says so instead)."""
+    return seat_offer(meeting, in_group=False, my_booking=my_booking)
+
+
+@register.filter
+def tasters_of(expected) -> list:
+    """`expected|tasters_of`: the tasters among a meeting's expected people."""
+    return [entry for entry in expected if entry.role == "taster"]
+
+
+@register.filter
+def can_invite_tasters(access) -> bool:
+    """`access|can_invite_tasters`: whether the viewer may invite tasters to the group."""
+    return bool(access) and can_invite(access)
+
+
+@register.simple_tag
+def upcoming_meetings(group, limit: int = 6) -> list:
+    """`{% upcoming_meetings group as meetings %}`: the group page's next meetings with their
+    taster seats (one query)."""
+    return upcoming_meetings_for_group(group, limit=limit)

@@ -1,0 +1,72 @@
+"""One meeting's page, and a member's apologies."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from sessions.attendance.register import expected_people, register_is_open
+from sessions.attendance.roles import access_meeting, access_meeting_as_attendee
+from sessions.attendance.services import send_apologies, withdraw_apologies
+from sessions.meetings.models import Apology
+from sessions.meetings.services import MeetingError
+
+
+@require_GET
+def detail(request, pk: int):
+    """Date, time and place of a meeting; apologies for members; the apologies list for leaders."""
+    access = access_meeting(request.user, pk)
+    meeting = access.meeting
+    now = timezone.now()
+    expected = expected_people(meeting) if access.can_see_apologies else []
+    sent = (
+        access.can_send_apologies
+        and Apology.objects.filter(meeting=meeting, person=request.user).exists()
+    )
+    context = {
+        "meeting": meeting,
+        "group": meeting.group,
+        "access": access,
+        "expected": expected,
+        "apologies": [entry for entry in expected if entry.sent_apologies],
+        "sent_apologies": sent,
+        "has_started": meeting.starts_at <= now,
+        "changes": (
+            list(meeting.changes.exclude(kind="added").select_related("by"))
+            if access.can_see_cancel_reason
+            else []
+        ),
+        "register_open": access.can_record_register
+        and register_is_open(meeting, now=now, is_staff=request.user.is_staff),
+    }
+    return render(request, "meetings/detail.html", context)
+
+
+@login_required
+@require_POST
+def send(request, pk: int):
+    meeting = access_meeting_as_attendee(request.user, pk).meeting
+    try:
+        send_apologies(meeting=meeting, person=request.user)
+    except MeetingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your apologies have been sent to the group's leaders.")
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    meeting = access_meeting_as_attendee(request.user, pk).meeting
+    try:
+        withdrawn = withdraw_apologies(meeting=meeting, person=request.user)
+    except MeetingError as error:
+        messages.error(request, str(error))
+    else:
+        if withdrawn:
+            messages.success(request, "Your apologies have been withdrawn. See you there.")
+        else:
+            messages.info(request, "You had not sent apologies for this meeting.")
+    return redirect(meeting)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CalendarConfig(AppConfig):
+    """Calendars: invites, updates and cancellations, reminders, prompts and the private feed
+    (no models of its own)."""
+
+    name = "sessions.calendar"
+    label = "calendar"
+    verbose_name = "Calendars"
+
+    def ready(self) -> None:
+        # Calendars react to the named events of the layers below (groups, meetings, tasters).
+        from sessions.calendar import receivers  # noqa: F401

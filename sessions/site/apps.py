@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SiteConfig(AppConfig):
+    """Site-wide pieces that read every layer: personal data, account closing, retention, the
+    sign-up adapter and the demo data (no models of its own)."""
+
+    name = "sessions.site"
+    label = "site"
+    verbose_name = "Site"

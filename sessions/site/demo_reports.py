@@ -1,0 +1,121 @@
+"""The programme part of the demo world: a running cohort of medical students, a finished cohort
+of GP trainees whose anonymous feedback is in (five of six answered, so results show), and an
+address invited to sign up. Running it again changes nothing (each step checks first)."""
+
+import hashlib
+from datetime import timedelta
+
+from django.utils import timezone
+
+from groups.models import BalintGroup, CohortPlacement
+from members.models import Cohort, Enrolment, PendingEnrolment, Programme
+from sessions.meetings.models import Meeting
+from sessions.reports.models import (
+    FeedbackInvitation,
+    FeedbackKind,
+    FeedbackReceipt,
+    FeedbackResponse,
+)
+
+# (reflect, understand, enjoyed, will_use, overall, comments): fictional, no patient details.
+ANSWERS = [
+    (5, 5, 5, 4, 5, "A safe space to think about the difficult consultations."),
+    (4, 5, 4, 4, 4, "Hearing how others saw the doctor and patient changed how I listen."),
+    (5, 4, 4, 5, 4, ""),
+    (4, 4, 3, 4, 3, "Lunchtime was hard to protect on busy ward days."),
+    (5, 5, 5, 5, 5, "I will miss it. Please keep the same room."),
+]
+
+
+def _cohort(programme: Programme, name: str, **fields) -> Cohort:
+    cohort, _ = Cohort.objects.get_or_create(programme=programme, name=name, defaults=fields)
+    return cohort
+
+
+def _enrol(cohort: Cohort, people: list) -> None:
+    for person in people:
+        if not cohort.enrolments.filter(person=person, left_on__isnull=True).exists():
+            Enrolment.objects.create(cohort=cohort, person=person, enrolled_on=cohort.starts_on)
+
+
+def _first_meeting_day(group: BalintGroup, fallback):
+    first = Meeting.objects.filter(group=group).order_by("starts_at").first()
+    return first.local_starts_at.date() if first else fallback
+
+
+def _feedback(cohort: Cohort, people: list) -> None:
+    """Invitations for everyone, and five anonymous answers (written directly: demo only)."""
+    if FeedbackInvitation.objects.filter(cohort=cohort).exists():
+        return
+    invitations = [
+        FeedbackInvitation.objects.create(
+            # Demo links nobody can use: the hash of a fixed, unguessable-by-design string.
+            token_hash=hashlib.sha256(f"demo-{cohort.pk}-{person.pk}".encode()).hexdigest(),
+            person=person,
+            kind=FeedbackKind.BLOCK,
+            cohort=cohort,
+        )
+        for person in people
+    ]
+    month = cohort.ends_on.replace(day=1)
+    for invitation, answer in zip(invitations, ANSWERS, strict=False):
+        reflect, understand, enjoyed, will_use, overall, comments = answer
+        FeedbackResponse.objects.create(
+            kind=FeedbackKind.BLOCK,
+            cohort=cohort,
+            month=month,
+            reflect=reflect,
+            understand=understand,
+            enjoyed=enjoyed,
+            will_use=will_use,
+            overall=overall,
+            comments=comments,
+        )
+        FeedbackReceipt.objects.create(invitation=invitation)
+
+
+def seed_reports(people: dict) -> None:
+    """Cohorts, enrolments, placements and feedback for the demo programme (called last by
+    `seed_demo`)."""
+    programme = Programme.objects.get(slug="severn-and-mersey")
+    admin = people["programme.admin@example.org"]
+    today = timezone.localdate()
+
+    students = BalintGroup.objects.get(slug="year-4-psychiatry-students")
+    start = _first_meeting_day(students, today - timedelta(days=15))
+    running = _cohort(
+        programme,
+        "Year 4 psychiatry, current block",
+        starts_on=start,
+        ends_on=start + timedelta(days=27),
+        required_meetings=3,
+        created_by=admin,
+    )
+    CohortPlacement.objects.get_or_create(
+        cohort=running, group=students, defaults={"placed_by": admin}
+    )
+    _enrol(running, [people[f"demo{i}@example.org"] for i in range(17, 22)])
+    _enrol(running, [people["trainee@example.org"]])  # enrolled, not placed in a group yet
+    PendingEnrolment.objects.get_or_create(
+        cohort=running,
+        email="new.student@example.org",
+        accepted_at=None,
+        defaults={"enrolled_on": running.starts_on, "invited_by": admin},
+    )
+
+    trainees = BalintGroup.objects.get(slug="severn-gp-trainees")
+    start = _first_meeting_day(trainees, today - timedelta(days=60))
+    finished = _cohort(
+        programme,
+        "GP trainees, autumn block",
+        starts_on=start,
+        ends_on=max(today - timedelta(days=1), start),
+        required_percent=75,
+        created_by=admin,
+    )
+    CohortPlacement.objects.get_or_create(
+        cohort=finished, group=trainees, defaults={"placed_by": admin}
+    )
+    gp_trainees = [people[f"demo{i}@example.org"] for i in range(11, 17)]
+    _enrol(finished, gp_trainees)
+    _feedback(finished, gp_trainees)

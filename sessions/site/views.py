@@ -1,0 +1,91 @@
+"""The person's own data: see it, download it (JSON, CSV), close the account. No ids in the
+URLs: every view works on the signed-in person only."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from sessions.site.account_closing import AccountError, check_can_close, close_account
+from sessions.site.personal_data import as_csv, as_json, collect_personal_data
+
+
+class CloseAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To confirm that it is you closing the account.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That password is not right.")
+        return password
+
+
+def _filename(extension: str) -> str:
+    return f"balint-personal-data-{timezone.localdate().isoformat()}.{extension}"
+
+
+@login_required
+def page(request, form: CloseAccountForm | None = None):
+    data = collect_personal_data(person=request.user)
+    counts = [(name.replace("_", " ").capitalize(), len(rows)) for name, rows in data.items()]
+    try:
+        check_can_close(person=request.user)
+        refusal = ""
+    except AccountError as error:
+        refusal = error.message
+    context = {
+        "counts": counts,
+        "form": form or CloseAccountForm(user=request.user),
+        "refusal": refusal,
+    }
+    return render(request, "members/personal_data.html", context)
+
+
+@login_required
+def download_json(request):
+    response = HttpResponse(
+        as_json(collect_personal_data(person=request.user)),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("json")}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def download_csv(request):
+    response = StreamingHttpResponse(
+        as_csv(collect_personal_data(person=request.user)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def close(request):
+    form = CloseAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return page(request, form=form)
+    try:
+        close_account(person=request.user)
+    except AccountError as error:
+        messages.error(request, error.message)
+        return redirect("personal_data:page")
+    logout(request)
+    messages.success(request, "Your account is closed and your personal data has been erased.")
+    return redirect("home")

@@ -1,0 +1,11 @@
+"""The meetings layer's events, heard by tasters (connected in TastersConfig.ready)."""
+
+from django.dispatch import receiver
+
+from sessions.meetings.signals import meeting_cancelled
+from sessions.tasters.services import cancel_bookings_for_meeting
+
+
+@receiver(meeting_cancelled, dispatch_uid="tasters.meeting_cancelled")
+def end_bookings_of_cancelled_meeting(sender, meeting, **kwargs) -> None:
+    cancel_bookings_for_meeting(meeting=meeting)
