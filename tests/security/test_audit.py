@@ -10,10 +10,11 @@ from balint.audit.models import Area, AuditEvent
 from groups import services as groups
 from groups.models import MembershipStatus
 from members.cohorts import enrol_by_email
-from sessions import services as meetings
-from sessions.account_closing import close_account
-from sessions.register import Mark
-from sessions.retention import purge_expired_data
+from sessions.attendance import services as attendance
+from sessions.attendance.register import Mark
+from sessions.meetings import services as meetings
+from sessions.site.account_closing import close_account
+from sessions.site.retention import purge_expired_data
 from sessions.tasters.invitations import invite_tasters, revoke_invitation
 from sessions.tasters.services import set_meeting_taster_seats
 from tests.factories import MembershipFactory, UserFactory
@@ -114,8 +115,8 @@ def test_a_register_save_is_logged_once_and_an_unchanged_resave_is_not(group, le
     meeting = MeetingFactory(group=group, starts_at=starts_at)
     marks = {leader.pk: Mark("present"), member.pk: Mark("late", presented_case=True)}
 
-    meetings.record_register(meeting=meeting, by=leader, marks=marks)
-    meetings.record_register(meeting=meeting, by=leader, marks=marks)
+    attendance.record_register(meeting=meeting, by=leader, marks=marks)
+    attendance.record_register(meeting=meeting, by=leader, marks=marks)
 
     event = only_event(area=Area.REGISTER)
     assert event.actor == leader and event.summary.endswith(": 2 new marks, 0 changed")
