@@ -7,4 +7,4 @@ class MembersConfig(AppConfig):
     verbose_name = "People and programmes"
 
     def ready(self) -> None:
-        from members import mfa, signals  # noqa: F401 - connects the receivers
+        from members import signals  # noqa: F401 - connects the receivers

@@ -1,13 +1,17 @@
-"""Staff and programme admins must set up two-factor authentication at their next sign-in; others
-are not asked; nobody who must have it can turn it off."""
+"""Staff and programme admins must set up two-factor authentication before anything else, on every
+request of every session, even one opened before the role was granted; others are not asked;
+nobody who must have it can turn it off."""
 
 from urllib.parse import quote
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from groups.models import BalintGroup
+from members.models import Programme, User
 from tests.factories import PASSWORD, ProgrammeFactory, UserFactory, totp_code, with_totp
 
 pytestmark = pytest.mark.django_db
@@ -106,16 +110,75 @@ def test_members_and_leaders_are_not_asked(client):
     assert client.get("/groups/").status_code == 200
 
 
-def test_the_rule_applies_from_the_next_sign_in_after_becoming_an_admin(client):
-    trainee = UserFactory()
-    sign_in(client, trainee)
-    ProgrammeFactory(admins=[trainee])
-    assert client.get("/groups/").status_code == 200  # this session was opened before
+def grant_staff(person, programme):
+    # As an admin would in the Django admin, or a shell: no signal, no new sign-in.
+    User.objects.filter(pk=person.pk).update(is_staff=True)
 
-    client.post("/accounts/logout/")
-    sign_in(client, trainee)
 
+def grant_programme_admin(person, programme):
+    programme.admins.add(person)
+
+
+def grant_programme_admin_through_the_table(person, programme):
+    Programme.admins.through.objects.create(programme=programme, user=person)
+
+
+GRANTS = [grant_staff, grant_programme_admin, grant_programme_admin_through_the_table]
+
+
+def export_path(programme) -> str:
+    return f"/programmes/{programme.slug}/export/attendance.csv"
+
+
+@pytest.mark.parametrize("grant", GRANTS, ids=["staff", "admin", "admin-table"])
+@pytest.mark.parametrize("page", ["/admin/", "export"])
+def test_a_role_granted_mid_session_needs_mfa_before_the_admin_or_an_export(client, grant, page):
+    programme = ProgrammeFactory()
+    path = export_path(programme) if page == "export" else page
+    person = UserFactory()
+    sign_in(client, person)
+    assert client.get("/groups/").status_code == 200
+
+    grant(person, programme)  # the session stays open
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{SETUP}?next={quote(path, safe='')}"
+    # And nothing else opens either, until an authenticator is set up.
     assert client.get("/groups/")["Location"] == f"{SETUP}?next=%2Fgroups%2F"
+
+
+def test_a_role_granted_mid_session_to_someone_with_mfa_opens_at_once(client):
+    programme = ProgrammeFactory()
+    person = with_totp(UserFactory())
+    client.force_login(person)
+    assert client.get(export_path(programme)).status_code in {403, 404}
+
+    programme.admins.add(person)
+    response = client.get(export_path(programme))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+
+
+def test_the_rule_holds_in_a_session_that_was_opened_before_it_was_switched_on(client, settings):
+    settings.MFA_REQUIRED_FOR_ADMINS = False
+    sign_in(client, new_staff())
+    assert client.get("/admin/").status_code == 200
+
+    settings.MFA_REQUIRED_FOR_ADMINS = True
+
+    assert client.get("/admin/")["Location"] == f"{SETUP}?next=%2Fadmin%2F"
+
+
+def test_the_check_shares_the_navigations_query_on_a_page(client):
+    client.force_login(UserFactory())
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/groups/").status_code == 200
+
+    reading_authenticators = [q["sql"] for q in queries if "mfa_authenticator" in q["sql"]]
+    assert len(reading_authenticators) == 1, reading_authenticators
+    assert "groups_leadership" in reading_authenticators[0]  # the navigation's roles query
 
 
 def test_the_demo_switch_turns_the_rule_off(client, settings):
