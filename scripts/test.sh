@@ -25,6 +25,8 @@ fi
 
 "$VENV/bin/ruff" check --quiet .
 "$VENV/bin/ruff" format --check --quiet .
+# The layers (pyproject.toml, [tool.importlinter]): no package imports one above it.
+"$VENV/bin/lint-imports" --no-cache >/dev/null || "$VENV/bin/lint-imports" --no-cache
 
 # The load test (tests/load, marked `load`) runs on its own after the rest, so that it does not
 # compete with the parallel workers for the CPUs. A marker expression given with -m narrows both
