@@ -1,6 +1,7 @@
 from django import forms
 
 from members.models import User
+from members.names import validate_display_name
 from members.timezones import DEFAULT_TIME_ZONE, time_zone_choices
 
 
@@ -10,6 +11,7 @@ class SignupForm(forms.Form):
     display_name = forms.CharField(
         label="Your name",
         max_length=100,
+        validators=[validate_display_name],
         help_text="As colleagues know you, e.g. “Dr Sam Patel”.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )

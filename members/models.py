@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from members.names import validate_display_name
 from members.timezones import DEFAULT_TIME_ZONE, time_zone_choices, validate_time_zone
 
 
@@ -48,7 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(
-        max_length=100, help_text="How other members and leaders see you, e.g. “Dr Sam Patel”."
+        max_length=100,
+        validators=[validate_display_name],
+        help_text="How other members and leaders see you, e.g. “Dr Sam Patel”.",
     )
     time_zone = models.CharField(
         max_length=64,

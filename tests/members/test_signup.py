@@ -88,6 +88,15 @@ def test_signup_explains_what_is_wrong(client):
     assert not User.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["Dr New\r\nTrainee", '\x01=HYPERLINK("http://x")', "Dr\tNew"])
+def test_signup_refuses_a_name_with_a_control_character(client, name):
+    response = client.post("/accounts/signup/", {**SIGNUP, "display_name": name})
+
+    assert response.status_code == 200
+    assert "Your name cannot contain line breaks, tabs or other invisible control" in response.text
+    assert not User.objects.exists()
+
+
 def test_a_second_account_with_the_same_email_in_other_case_is_refused(client, stranger):
     response = client.post("/accounts/signup/", {**SIGNUP, "email": stranger.email.upper()})
 
