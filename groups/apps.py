@@ -7,7 +7,7 @@ class GroupsConfig(AppConfig):
     verbose_name = "Balint groups"
 
     def ready(self) -> None:
-        from groups import signals  # noqa: F401 - connects the receivers
+        from groups import receivers  # noqa: F401 - connects the receivers
 
         # In every process (web and Celery workers): changes end the visitors' cached pages.
         from groups.views import cache  # noqa: F401

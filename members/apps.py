@@ -7,4 +7,5 @@ class MembersConfig(AppConfig):
     verbose_name = "People and programmes"
 
     def ready(self) -> None:
-        from members import signals  # noqa: F401 - connects the receivers
+        # A sign-up whose address counted as verified by an invitation link is asked to confirm it.
+        from members import verification  # noqa: F401 - connects the receiver

@@ -98,6 +98,19 @@ def deliver_batch(message_ids: list[int]) -> BatchResult:
     return result
 
 
+REMOVED = "[removed once sent]"
+SECRET_FIELDS = ["body_text", "body_html", "secrets"]
+
+
+def forget_secrets(message: Message) -> None:
+    """Take the message's secrets (a link's token) out of its stored bodies: staff reading the
+    outbox, and anyone with a copy of the database, find no working link in a sent message."""
+    for secret in message.secrets:
+        message.body_text = message.body_text.replace(secret, REMOVED)
+        message.body_html = message.body_html.replace(secret, REMOVED)
+    message.secrets = []
+
+
 def _deliver_one(message_id: int, mailer) -> bool:
     """Send one message over `mailer`, whose connection is opened if need be and left open."""
     with transaction.atomic():
@@ -120,12 +133,16 @@ def _deliver_one(message_id: int, mailer) -> bool:
             message.last_error = str(failure)
             if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 message.status = MessageStatus.FAILED
-            message.save(update_fields=["attempts", "last_error", "status"])
+                forget_secrets(message)
+            message.save(update_fields=["attempts", "last_error", "status", *SECRET_FIELDS])
         else:
             message.status = MessageStatus.SENT
             message.sent_at = timezone.now()
             message.last_error = ""
-            message.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+            forget_secrets(message)
+            message.save(
+                update_fields=["status", "sent_at", "attempts", "last_error", *SECRET_FIELDS]
+            )
             return True
     # Raised after the block, so that the attempt and its error are committed.
     if message.status == MessageStatus.FAILED:

@@ -22,6 +22,12 @@ class Message(models.Model):
     body_html = models.TextField(blank=True)
     ical = models.TextField(blank=True, help_text="An iCalendar attachment, if any.")
     ical_method = models.CharField(max_length=16, blank=True)
+    secrets = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Strings in the bodies (a link's token) removed once the message is sent or "
+        "has failed for good, so that no stored message holds a working link.",
+    )
     status = models.CharField(
         max_length=16, choices=MessageStatus, default=MessageStatus.PENDING, db_index=True
     )

@@ -22,11 +22,14 @@ def enqueue_email(
     context: dict,
     ical: str = "",
     ical_method: str = "",
+    secrets: Iterable[str] = (),
 ) -> Message | None:
     """Render `templates/emails/<template>/{subject.txt,body.txt,body.html}` into an outbox row
     and send it after the surrounding transaction commits. Returns None if `key` was queued
-    before (so calling twice queues once)."""
+    before (so calling twice queues once). `secrets` (e.g. a link's token) are removed from the
+    stored bodies once the message is sent."""
     message = _render(OutgoingEmail(key, to, template, context, ical, ical_method))
+    message.secrets = [secret for secret in secrets if secret]
     try:
         with transaction.atomic():
             message.save(force_insert=True)

@@ -2,12 +2,15 @@
 as verified when the person signs up from that invitation's page.
 
 The invitation's landing page puts the invitation's id in the session (only someone holding the
-link can do that); following the link proves they read mail at that address, just as the
-confirmation email would. Any other address goes through the usual confirmation email.
+link can do that), so they may sign in and book its seat at once. Holding one link proves no more
+than that: the address is noted as verified by a link (members/verification.py), so nothing else
+sent to it is taken up until the person confirms it by email. Any other address goes through the
+usual confirmation email.
 """
 
 from allauth.account.adapter import DefaultAccountAdapter
 
+from members.verification import mark_verified_by_link
 from sessions.tasters.invitations import SIGNUP_SESSION_KEY, invitation_for_signup
 
 
@@ -17,4 +20,7 @@ class AccountAdapter(DefaultAccountAdapter):
             return True
         session = getattr(request, "session", None)
         invitation = invitation_for_signup(session.get(SIGNUP_SESSION_KEY) if session else None)
-        return invitation is not None and invitation.email.casefold() == email.casefold()
+        if invitation is None or invitation.email.casefold() != email.casefold():
+            return False
+        mark_verified_by_link(request, email)
+        return True

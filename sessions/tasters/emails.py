@@ -46,6 +46,7 @@ def invitation(invitation: TasterInvitation, *, token: str) -> None:
                 invitation.expires_at.astimezone(zoneinfo.ZoneInfo(group.time_zone)), "j F Y"
             ),
         },
+        secrets=[token],
     )
 
 
