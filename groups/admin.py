@@ -1,10 +1,19 @@
-"""Staff's view of groups. Memberships change only through groups/services.py (capacity, history,
-emails), so the admin shows them read-only; groups and their leaders are edited here."""
+"""Staff's view of groups. Whatever has a rule or a side effect goes through groups.services, as
+on the site: a group's settings are saved by `update_group_settings` (calendars follow a new room
+or link, a raised capacity offers places to the waitlist, the change is audited). Leaders,
+memberships and invitations are read-only here: they change on the site, where the operations
+send the emails and calendar invitations and keep the "last leader" rule."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 
+from balint.audit import services as audit
+from groups import services
 from groups.models import (
     Audience,
     BalintGroup,
@@ -16,11 +25,23 @@ from groups.models import (
 
 
 class LeadershipInline(admin.TabularInline):
+    """Read-only: appointing and standing down go through the group's settings page, which
+    sends the calendar invitations and cancellations, audits, and keeps the last leader."""
+
     model = Leadership
-    extra = 1
-    autocomplete_fields = ["person"]
+    extra = 0
     fields = ["person", "role", "since"]
-    readonly_fields = ["since"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class BalintGroupAdminForm(forms.ModelForm):
@@ -77,8 +98,10 @@ class BalintGroupAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["audiences"]
     list_select_related = ["programme"]
+    readonly_fields = ["leaders_on_the_site"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "description", "audiences", "programme"]}),
+        ("Leaders", {"fields": ["leaders_on_the_site"]}),
         ("Where and how", {"fields": ["format", "town", "region", "time_zone"]}),
         (
             "Places",
@@ -93,6 +116,59 @@ class BalintGroupAdmin(admin.ModelAdmin):
     @admin.display(description="Places taken", ordering="places_taken_count")
     def places(self, obj: BalintGroup) -> str:
         return f"{obj.places_taken} of {obj.capacity}"
+
+    @admin.display(description="Appoint or stand down")
+    def leaders_on_the_site(self, obj: BalintGroup) -> str:
+        url = reverse("groups:settings", kwargs={"slug": obj.slug})
+        return format_html(
+            '<a href="{}">The group\'s settings page</a>: leaders are appointed and stood down '
+            "there, so that they get their calendar invitations and the group keeps a leader.",
+            url,
+        )
+
+    # Groups are created on the site (staff's "New group" page) with their leaders: a group
+    # made here would have none. Deleting one would drop its meetings and memberships with no
+    # word to anyone: close it instead (status "closed").
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The operation's transaction has been rolled back by the time its refusal gets here.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.GroupError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj: BalintGroup, form, change: bool) -> None:
+        """The settings a leader may change go through `update_group_settings`, as on the
+        site; the web address and the programme, which only staff change, are saved beside."""
+        changes = {name: form.cleaned_data[name] for name in services.SETTINGS_FIELDS}
+        with transaction.atomic():
+            group = services.update_group_settings(group=obj, by=request.user, changes=changes)
+            staff_only = [name for name in ("slug", "programme") if name in form.changed_data]
+            if staff_only:
+                for name in staff_only:
+                    setattr(group, name, form.cleaned_data[name])
+                group.save(update_fields=staff_only)
+                audit.record(
+                    actor=request.user,
+                    area=audit.Area.ROSTER,
+                    action="group.settings",
+                    summary=f"Changed the group's {' and '.join(staff_only)} in the admin",
+                    where=group,
+                    target=group,
+                )
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        # The audiences were saved by the operation. The leaders' formset is view-only: Django
+        # saves nothing posted to it (it is still "saved" for the admin's change message).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 class MembershipEventInline(admin.TabularInline):
