@@ -7,8 +7,7 @@ from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
-from members.models import Programme
-from members.programmes import AddressInvitation
+from members.models import AddressInvitation, Programme
 from members.timezones import DEFAULT_TIME_ZONE, time_zone_choices, validate_time_zone
 
 MIN_CAPACITY, MAX_CAPACITY = 3, 16
@@ -321,7 +320,3 @@ class PendingMembershipInvite(AddressInvitation):
 
     def __str__(self) -> str:
         return f"{self.email} invited to {self.group}"
-
-
-# A cohort's placement in groups lives in its own module; importing it registers the model.
-from groups.cohorts import CohortPlacement  # noqa: E402, F401

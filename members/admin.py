@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
-from members.models import Cohort, Enrolment, PendingEnrolment, Programme, User
+from members.models import Programme, User
 
 
 @admin.register(User)
@@ -41,25 +41,3 @@ class ProgrammeAdmin(admin.ModelAdmin):
     @admin.display(description="Admins", ordering="_admin_count")
     def admin_count(self, obj):
         return obj._admin_count
-
-
-class EnrolmentInline(admin.TabularInline):
-    model = Enrolment
-    extra = 0
-    autocomplete_fields = ["person"]
-    fields = ["person", "enrolled_on", "left_on"]
-
-
-class PendingEnrolmentInline(admin.TabularInline):
-    model = PendingEnrolment
-    extra = 0
-    fields = ["email", "enrolled_on", "invited_by", "accepted_at"]
-    readonly_fields = ["invited_by", "accepted_at"]
-
-
-@admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
-    list_display = ["name", "programme", "starts_on", "ends_on", "requirement"]
-    list_filter = ["programme"]
-    search_fields = ["name", "programme__name"]
-    inlines = [EnrolmentInline, PendingEnrolmentInline]

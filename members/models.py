@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -107,7 +108,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Programme(models.Model):
-    """A training scheme, school or rotation that runs groups for cohorts of trainees."""
+    """A training scheme, school or rotation that runs groups for cohorts of trainees.
+
+    The programme itself (its name and its admins) lives here, in the people layer, while its
+    cohorts, enrolments, placements and attendance rules live in `sessions.programmes`: a group
+    belongs to a programme (`BalintGroup.programme`) and every page asks "is this person an admin
+    of the group's programme", so the groups layer must be able to import it.
+    """
 
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -122,5 +129,17 @@ class Programme(models.Model):
         return self.name
 
 
-# Cohorts and enrolments live in their own module; importing them here registers the models.
-from members.programmes import Cohort, Enrolment, PendingEnrolment  # noqa: E402, F401
+class AddressInvitation(models.Model):
+    """An email address invited to something before it has an account: taken up (accepted_at)
+    when someone signs up with it and verifies it. One open invitation per address and target,
+    by a constraint in each subclass."""
+
+    email = models.EmailField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True

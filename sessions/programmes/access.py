@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import Http404
 
-from members.models import Cohort, Enrolment, PendingEnrolment, Programme, User
+from members.models import Programme, User
+from sessions.programmes.models import Cohort, Enrolment, PendingEnrolment
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from balint.audit import services as audit
 from balint.outbox.services import enqueue_email
-from members.models import Cohort, Enrolment, PendingEnrolment, Programme, User
+from members.models import Programme, User
+from sessions.programmes.models import Cohort, Enrolment, PendingEnrolment
 
 
 class CohortError(Exception):

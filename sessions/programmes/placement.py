@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from groups.models import BalintGroup, CohortPlacement, PendingMembershipInvite
+from groups.models import BalintGroup, PendingMembershipInvite
 from groups.services import GroupError, add_member_by_email
-from members.models import Cohort, User
+from members.models import User
+from sessions.programmes.models import Cohort, CohortPlacement
 
 
 class PlacementError(Exception):

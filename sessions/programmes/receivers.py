@@ -4,10 +4,10 @@ from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed, user_signed_up
 from django.dispatch import receiver
 
-from members.cohorts import activate_pending_enrolments
+from sessions.programmes.cohorts import activate_pending_enrolments
 
 
-@receiver(user_signed_up, dispatch_uid="members.enrol_on_signup")
+@receiver(user_signed_up, dispatch_uid="programmes.enrol_on_signup")
 def enrol_on_signup(sender, request, user, **kwargs) -> None:
     # Only an address the person has proved they own: otherwise anyone could sign up with an
     # invited address and appear in a programme's reports. Unverified ones wait for confirmation.
@@ -15,6 +15,6 @@ def enrol_on_signup(sender, request, user, **kwargs) -> None:
         activate_pending_enrolments(user=user, email=address.email)
 
 
-@receiver(email_confirmed, dispatch_uid="members.enrol_on_confirmation")
+@receiver(email_confirmed, dispatch_uid="programmes.enrol_on_confirmation")
 def enrol_on_confirmation(sender, request, email_address, **kwargs) -> None:
     activate_pending_enrolments(user=email_address.user, email=email_address.email)

@@ -17,10 +17,11 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from groups.models import BalintGroup, CohortPlacement, Leadership, Membership
-from members.models import Cohort, Enrolment, Programme, User
+from groups.models import BalintGroup, Leadership, Membership
+from members.models import Programme, User
 from sessions.meetings.models import ATTENDED, AttendanceRecord
-from sessions.reports.attendance import Window, load_attendance, tally, windows_for
+from sessions.programmes.attendance import Window, load_attendance, tally, windows_for
+from sessions.programmes.models import Cohort, CohortPlacement, Enrolment
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from groups.models import BalintGroup, GroupStatus
-from members.models import Enrolment, Programme
+from members.models import Programme
 from sessions.attendance.group_pages import next_meetings_for_groups
 from sessions.meetings.models import (
     ATTENDED,
@@ -18,7 +18,8 @@ from sessions.meetings.models import (
     Meeting,
     MeetingStatus,
 )
-from sessions.reports.attendance import zone
+from sessions.programmes.attendance import zone
+from sessions.programmes.models import Enrolment
 from sessions.reports.charts import Chart, distribution_chart, rate_chart
 from sessions.reports.feedback import ResponseRate, response_rates
 from sessions.reports.sql import LocalDate

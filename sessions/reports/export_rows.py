@@ -13,9 +13,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 
 from groups.csv_export import FORMULA_TRIGGERS, neutralise
-from members.models import Enrolment, Programme
+from members.models import Programme
 from sessions.meetings.models import AttendanceRecord, AttendanceRole, AttendanceStatus
-from sessions.reports.attendance import zone
+from sessions.programmes.attendance import zone
+from sessions.programmes.models import Enrolment
 from sessions.reports.read_ahead import read_ahead
 from sessions.reports.sql import LocalDate
 from sessions.reports.summary import ReportFilter, cohort_reports

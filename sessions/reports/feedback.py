@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from balint.outbox.services import enqueue_email
 from groups.models import BalintGroup
-from members.models import Cohort, Enrolment, User
+from members.models import User
 from sessions.meetings.models import Meeting
+from sessions.programmes.models import Cohort, Enrolment
 from sessions.reports.models import (
     MIN_RESPONSES_SHOWN,
     STATEMENTS,

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from groups.models import BalintGroup, GroupStatus
-from members.models import Cohort, Programme
-from members.programmes import MAX_REQUIRED_MEETINGS
+from members.models import Programme
+from sessions.programmes.models import MAX_REQUIRED_MEETINGS, Cohort
 from sessions.reports.dashboard import programme_groups
 from sessions.reports.models import NO_PATIENT_DETAILS, STATEMENTS, Agreement, Rating
 from sessions.reports.summary import ReportFilter

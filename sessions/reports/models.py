@@ -14,7 +14,8 @@ from django.db import models
 from django.db.models import Q
 
 from groups.models import BalintGroup
-from members.models import Cohort, Programme
+from members.models import Programme
+from sessions.programmes.models import Cohort
 
 MIN_RESPONSES_SHOWN = 5
 NO_PATIENT_DETAILS = (

@@ -8,9 +8,9 @@ from datetime import date, datetime
 from django.db.models import Count
 from django.utils import timezone
 
-from groups.models import BalintGroup, CohortPlacement, MembershipStatus
-from members.models import Cohort, Enrolment, PendingEnrolment, Programme, User
-from sessions.reports.attendance import (
+from groups.models import BalintGroup, MembershipStatus
+from members.models import Programme, User
+from sessions.programmes.attendance import (
     AttendanceData,
     Requirement,
     Tally,
@@ -19,6 +19,7 @@ from sessions.reports.attendance import (
     tally,
     windows_for,
 )
+from sessions.programmes.models import Cohort, CohortPlacement, Enrolment, PendingEnrolment
 
 # Bins of the per-cohort distribution chart: attendance rate of the meetings expected.
 BINS = [

@@ -23,8 +23,9 @@ from groups.models import CURRENT_STATUSES, Leadership, Membership, PendingMembe
 from groups.services.joining import leave_group
 from groups.services.leading import remove_leader
 from groups.services.rules import GroupError
-from members.models import PendingEnrolment, User
+from members.models import User
 from sessions.meetings.models import Apology
+from sessions.programmes.models import PendingEnrolment
 from sessions.tasters.invitations import TasterError
 from sessions.tasters.models import BookingStatus, TasterBooking, TasterInvitation
 from sessions.tasters.services import cancel_taster_booking

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from groups.models import BalintGroup, CohortPlacement
-from members.models import Cohort, Enrolment, PendingEnrolment, Programme
+from groups.models import BalintGroup
+from members.models import Programme
 from sessions.meetings.models import Meeting
+from sessions.programmes.models import Cohort, CohortPlacement, Enrolment, PendingEnrolment
 from sessions.reports.models import (
     FeedbackInvitation,
     FeedbackKind,

@@ -16,8 +16,9 @@ from balint.audit.models import AuditEvent
 from balint.outbox.models import Message
 from groups.csv_export import stream_csv
 from groups.models import Leadership, Membership, PendingMembershipInvite
-from members.models import Enrolment, PendingEnrolment, User
+from members.models import User
 from sessions.meetings.models import Apology, AttendanceRecord
+from sessions.programmes.models import Enrolment, PendingEnrolment
 from sessions.reports.models import FeedbackInvitation
 from sessions.tasters.models import TasterBooking, TasterInvitation
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from balint.audit.models import AuditEvent
 from balint.outbox.models import Message, MessageStatus
 from groups.models import PendingMembershipInvite
-from members.models import PendingEnrolment
+from sessions.programmes.models import PendingEnrolment
 from sessions.tasters.models import TasterInvitation
 
 

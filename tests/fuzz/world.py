@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from groups.models import Membership, MembershipStatus, PendingMembershipInvite
-from members.programmes import PendingEnrolment
+from sessions.programmes.models import PendingEnrolment
 from sessions.tasters.models import TasterBooking, TasterInvitation
 from tests.factories import (
     LeadershipFactory,
@@ -29,9 +29,9 @@ ALLAUTH_NAMES = {"account_login", "account_signup", "account_reset_password", "a
 SNAPSHOT_MODELS = [
     "members.User",
     "members.Programme",
-    "members.Cohort",
-    "members.Enrolment",
-    "members.PendingEnrolment",
+    "programmes.Cohort",
+    "programmes.Enrolment",
+    "programmes.PendingEnrolment",
     "groups.BalintGroup",
     "groups.Membership",
     "groups.Leadership",

@@ -243,8 +243,8 @@ def _write_registers(meetings: list, leaders: list, members: list, rng) -> None:
 
 
 def _cohorts(programmes: list, groups: list) -> None:
-    from groups.models import CohortPlacement, Membership
-    from members.models import Cohort, Enrolment
+    from groups.models import Membership
+    from sessions.programmes.models import Cohort, CohortPlacement, Enrolment
 
     starts = date.today() - timedelta(days=150)
     for programme, _ in programmes:

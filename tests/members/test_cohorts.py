@@ -9,7 +9,8 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from balint.outbox.models import Message
-from members.cohorts import (
+from members.models import User
+from sessions.programmes.cohorts import (
     CohortError,
     activate_pending_enrolments,
     cancel_pending_enrolment,
@@ -17,7 +18,7 @@ from members.cohorts import (
     end_enrolment,
     enrol_by_email,
 )
-from members.models import Cohort, Enrolment, PendingEnrolment, User
+from sessions.programmes.models import Cohort, Enrolment, PendingEnrolment
 from tests.factories import ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

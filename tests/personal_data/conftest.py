@@ -13,8 +13,9 @@ from django.core import mail
 from django.utils import timezone
 
 from balint.outbox.models import Message
-from groups.models import CohortPlacement, PendingMembershipInvite
+from groups.models import PendingMembershipInvite
 from sessions.meetings.models import Apology, AttendanceStatus
+from sessions.programmes.models import CohortPlacement
 from sessions.reports.feedback import invite_cohort_feedback, submit_feedback
 from sessions.tasters.models import TasterBooking, TasterInvitation
 from tests.factories import UserFactory

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from balint.outbox.models import Message, MessageStatus
 from groups.models import PendingMembershipInvite
-from members.models import PendingEnrolment
+from sessions.programmes.models import PendingEnrolment
 from sessions.site.retention import purge_expired_data
 from sessions.site.tasks import purge_expired_data as purge_task
 from sessions.tasters.models import TasterInvitation

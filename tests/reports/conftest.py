@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from groups.models import CohortPlacement
+from sessions.programmes.models import CohortPlacement
 from tests.reports.factories import CohortFactory, EnrolmentFactory
 from tests.sessions.factories import MeetingFactory
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from members.models import Cohort, Enrolment
 from sessions.meetings.models import AttendanceRecord, AttendanceRole, AttendanceStatus
+from sessions.programmes.models import Cohort, Enrolment
 from tests.factories import ProgrammeFactory, UserFactory
 
 

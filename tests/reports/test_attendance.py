@@ -7,14 +7,14 @@ import pytest
 from django.utils import timezone
 
 from groups.models import MembershipStatus
-from members.models import Enrolment
 from sessions.meetings.models import AttendanceStatus, MeetingStatus
-from sessions.reports.attendance import (
+from sessions.programmes.attendance import (
     Tally,
     Window,
     check_requirement,
     windows_for,
 )
+from sessions.programmes.models import Enrolment
 from sessions.reports.summary import ReportFilter, cohort_reports
 from tests.factories import MembershipFactory
 from tests.reports.conftest import days_ago, held_meeting

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from groups.models import CohortPlacement, Membership, MembershipEvent, MembershipStatus
-from members.models import Cohort, Enrolment, PendingEnrolment
-from sessions.reports.placement import PlacementError, place_trainees
+from groups.models import Membership, MembershipEvent, MembershipStatus
+from sessions.programmes.models import Cohort, CohortPlacement, Enrolment, PendingEnrolment
+from sessions.programmes.placement import PlacementError, place_trainees
 from tests.factories import BalintGroupFactory, MembershipFactory, UserFactory
 from tests.reports.factories import EnrolmentFactory
 

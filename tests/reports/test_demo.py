@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from members.models import Cohort
+from sessions.programmes.models import Cohort
 from sessions.reports.feedback import feedback_results, response_rates
 
 pytestmark = pytest.mark.django_db

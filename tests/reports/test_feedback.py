@@ -65,7 +65,7 @@ def tokens(ended, django_capture_on_commit_callbacks):
 def test_responses_have_no_link_to_people_and_no_fine_time_stamp():
     for field in FeedbackResponse._meta.get_fields():
         target = getattr(field, "related_model", None)
-        assert target is None or target._meta.label in {"members.Cohort", "groups.BalintGroup"}
+        assert target is None or target._meta.label in {"programmes.Cohort", "groups.BalintGroup"}
         assert not isinstance(field, models.DateTimeField | models.TimeField), field.name
     assert isinstance(FeedbackResponse._meta.pk, models.UUIDField)
     names = {field.name for field in FeedbackResponse._meta.get_fields()}

@@ -7,7 +7,7 @@ certificates; a feedback link works for whoever holds it, signed in or not."""
 import pytest
 
 from balint.outbox.models import Message
-from members.models import Enrolment, PendingEnrolment
+from sessions.programmes.models import Enrolment, PendingEnrolment
 from sessions.reports.feedback import invite_feedback_after_taster
 from tests.conftest import PERSONAS
 from tests.factories import ProgrammeFactory

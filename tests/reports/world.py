@@ -1,7 +1,6 @@
 """The reports' part of the demo world, for tests/test_seed_demo.py's `world()`."""
 
-from groups.models import CohortPlacement
-from members.models import Cohort, Enrolment, PendingEnrolment
+from sessions.programmes.models import Cohort, CohortPlacement, Enrolment, PendingEnrolment
 from sessions.reports.models import FeedbackInvitation, FeedbackReceipt, FeedbackResponse
 
 

@@ -9,10 +9,10 @@ from django.utils import timezone
 from balint.audit.models import Area, AuditEvent
 from groups import services as groups
 from groups.models import MembershipStatus
-from members.cohorts import enrol_by_email
 from sessions.attendance import services as attendance
 from sessions.attendance.register import Mark
 from sessions.meetings import services as meetings
+from sessions.programmes.cohorts import enrol_by_email
 from sessions.site.account_closing import close_account
 from sessions.site.retention import purge_expired_data
 from sessions.tasters.invitations import invite_tasters, revoke_invitation

@@ -2,7 +2,7 @@
 
 from django import template
 
-from sessions.reports.access import is_programme_admin
+from sessions.programmes.access import is_programme_admin
 
 register = template.Library()
 

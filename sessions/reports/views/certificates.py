@@ -7,8 +7,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from balint.audit import services as audit
-from members.models import Enrolment
-from sessions.reports.access import access_own_cohort, access_programme, access_trainee
+from sessions.programmes.access import access_own_cohort, access_programme, access_trainee
+from sessions.programmes.models import Enrolment
 from sessions.reports.certificates import (
     Certificate,
     cohort_certificate,

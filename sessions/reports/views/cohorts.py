@@ -8,23 +8,23 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from members.cohorts import (
-    CohortError,
-    cancel_pending_enrolment,
-    create_cohort,
-    end_enrolment,
-    enrol_by_email,
-)
-from members.models import Cohort
-from sessions.reports.access import (
+from sessions.programmes.access import (
     ProgrammeAccess,
     access_cohort,
     access_enrolment,
     access_pending,
     access_programme,
 )
+from sessions.programmes.cohorts import (
+    CohortError,
+    cancel_pending_enrolment,
+    create_cohort,
+    end_enrolment,
+    enrol_by_email,
+)
+from sessions.programmes.models import Cohort
+from sessions.programmes.placement import PlacementError, cohort_addresses, place_trainees
 from sessions.reports.forms import CohortForm, EndEnrolmentForm, EnrolForm, PlaceForm
-from sessions.reports.placement import PlacementError, cohort_addresses, place_trainees
 from sessions.reports.summary import ReportFilter, cohort_reports
 
 MAX_LINE_MESSAGES = 20  # invalid lines reported one by one; beyond this, a count

@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from sessions.reports.access import ProgrammeAccess, access_programme
+from sessions.programmes.access import ProgrammeAccess, access_programme
 from sessions.reports.export_files import (
     complete_export,
     csv_chunks,

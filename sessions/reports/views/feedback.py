@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sessions.reports.access import access_cohort, access_programme
+from sessions.programmes.access import access_cohort, access_programme
 from sessions.reports.dashboard import programme_groups
 from sessions.reports.feedback import (
     FeedbackError,

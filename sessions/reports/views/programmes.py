@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from sessions.reports.access import access_programme, programmes_for
+from sessions.programmes.access import access_programme, programmes_for
 from sessions.reports.dashboard import programme_dashboard
 from sessions.reports.forms import ReportFilterForm
 
