@@ -1,11 +1,29 @@
-from django.contrib import admin
+"""Staff's view of taster bookings and invitations (read-only: they change through the site's
+operations, which hold the seat rules and send the emails) and of one meeting's taster seats
+(saved through `set_meeting_taster_seats`, as on the meeting page)."""
 
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+
+from sessions.tasters import services
 from sessions.tasters.models import MeetingTasterSeats, TasterBooking, TasterInvitation
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(TasterBooking)
-class TasterBookingAdmin(admin.ModelAdmin):
-    # Bookings change only through the operations (services.py), which hold the seat rules.
+class TasterBookingAdmin(ReadOnlyAdmin):
+    # Bookings change only through the operations (services.py), which hold the seat rules: one
+    # deleted here would free its seat with no word to the taster or the leaders.
     list_display = ["person", "meeting", "status", "seat", "booked_at", "cancelled_at"]
     list_filter = ["status", "cancelled_because"]
     list_select_related = ["person", "meeting__group"]
@@ -24,12 +42,10 @@ class TasterBookingAdmin(admin.ModelAdmin):
         "followed_up_at",
     ]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
 
 @admin.register(TasterInvitation)
-class TasterInvitationAdmin(admin.ModelAdmin):
+class TasterInvitationAdmin(ReadOnlyAdmin):
+    # Sent, resent and revoked on the group's taster page, with the audit log.
     list_display = ["email", "group", "state_label", "inviter", "sent_at", "expires_at"]
     list_filter = ["group"]
     list_select_related = ["group", "inviter", "booking"]
@@ -55,9 +71,6 @@ class TasterInvitationAdmin(admin.ModelAdmin):
     def state_label(self, invitation: TasterInvitation) -> str:
         return invitation.state_label
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
 
 @admin.register(MeetingTasterSeats)
 class MeetingTasterSeatsAdmin(admin.ModelAdmin):
@@ -65,3 +78,26 @@ class MeetingTasterSeatsAdmin(admin.ModelAdmin):
     list_select_related = ["meeting__group", "updated_by"]
     raw_id_fields = ["meeting"]
     readonly_fields = ["updated_by", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "meeting"] if obj else self.readonly_fields
+
+    # Going back to the group's usual number is a change with rules too (not below the tasters
+    # booked already): the meeting page does it.
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The operation's transaction has been rolled back by the time its refusal gets here.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.TasterError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj: MeetingTasterSeats, form, change: bool) -> None:
+        """Through `set_meeting_taster_seats`, as the meeting page: only meetings to come, never
+        fewer seats than tasters booked, and audited."""
+        services.set_meeting_taster_seats(meeting=obj.meeting, seats=obj.seats, by=request.user)
+        saved = MeetingTasterSeats.objects.get(meeting=obj.meeting)
+        obj.pk, obj.updated_by, obj.updated_at = saved.pk, saved.updated_by, saved.updated_at
