@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "members.mfa.MfaSetupMiddleware",
+    "groups.mfa.MfaSetupMiddleware",
 ]
 
 ROOT_URLCONF = "balint.urls"
@@ -187,8 +187,8 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_ADAPTER = "members.mfa.MfaAdapter"
-# Staff and programme admins must set up two-factor authentication (members/mfa.py).
+MFA_ADAPTER = "groups.mfa.MfaAdapter"
+# Staff and programme admins must set up two-factor authentication (groups/mfa.py).
 MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", default=True)
 MFA_TOTP_ISSUER = SITE_NAME
 

@@ -10,7 +10,7 @@ VISITOR = {"leads": False, "belongs": False, "administers": False, "has_authenti
 
 def _roles(user) -> dict[str, bool]:
     """What the signed-in person does on the site, in one query, for the navigation; with whether
-    they have an authenticator app, for the two-factor rule (members/mfa.py)."""
+    they have an authenticator app, for the two-factor rule (groups/mfa.py)."""
     if not user.is_authenticated:
         return dict(VISITOR)
     person = OuterRef("pk")

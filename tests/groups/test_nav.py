@@ -39,6 +39,6 @@ def test_navigation_costs_one_query(client_for, django_assert_max_num_queries, p
         "leads": False,
         "belongs": False,
         "administers": True,
-        "has_authenticator": True,  # for the two-factor rule (members/mfa.py)
+        "has_authenticator": True,  # for the two-factor rule (groups/mfa.py)
     }
     assert ">Programmes<" in nav(client)

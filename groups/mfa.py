@@ -4,6 +4,9 @@ set-up page, wherever they go (signing out still works): a role granted in the m
 counts from the next request, not from the next sign-in. Once set up, they cannot turn it off while
 they hold the role.
 
+It lives with the groups layer because that is the lowest layer that knows every role: the
+person's roles come from one query shared with the navigation (groups/context_processors.py).
+
 MFA_REQUIRED_FOR_ADMINS (on by default) switches the rule off, for the local demo only."""
 
 from allauth.mfa.adapter import DefaultMFAAdapter
