@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # The production image. One image serves the web (gunicorn), the Celery worker and Celery beat;
 # docker-compose.yml picks the command. Configuration comes from the environment at run time.
-FROM python:3.12-slim
+# Pinned to a patch release on Debian bookworm: rebuilds get this base until it is bumped here.
+FROM python:3.12.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -45,9 +46,13 @@ ENV BALINT_ENV=production \
     GUNICORN_CMD_ARGS="--threads=4 --timeout=30 --graceful-timeout=30 --keep-alive=5 --max-requests=1000 --max-requests-jitter=100 --worker-tmp-dir=/dev/shm --access-logfile=- --no-control-socket"
 EXPOSE 8000
 
-# /healthz answers 503 when the database or the broker is down, and urlopen raises on it. Django
-# answers only hosts in ALLOWED_HOSTS, so the probe names the first of them.
+# Liveness: /healthz/live answers 200 while gunicorn serves requests, without touching the
+# database or the broker, so a brief PostgreSQL or Redis outage does not mark every web container
+# unhealthy at once (an orchestrator would restart them all, and they cannot help). Readiness,
+# whether this container can serve real pages, is /healthz (503 when the database or the broker
+# is down): the load balancer checks that. urlopen raises on anything but a 2xx. Django answers
+# only hosts in ALLOWED_HOSTS, so the probe names the first of them.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request as r; host = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); host = host if host and host != '*' else 'localhost'; r.urlopen(r.Request(f\"http://127.0.0.1:{os.environ['PORT']}/healthz\", headers={'Host': host}), timeout=8)"]
+    CMD ["python", "-c", "import os, urllib.request as r; host = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); host = host if host and host != '*' else 'localhost'; r.urlopen(r.Request(f\"http://127.0.0.1:{os.environ['PORT']}/healthz/live\", headers={'Host': host}), timeout=8)"]
 
 CMD ["gunicorn", "balint.wsgi:application"]

@@ -6,7 +6,6 @@ The image's gunicorn command and health check are run here, outside a container.
 """
 
 import ast
-import contextlib
 import importlib
 import json
 import os
@@ -26,12 +25,15 @@ import yaml
 from celery import Celery
 from celery.app.utils import find_app
 from django.core.handlers.wsgi import WSGIHandler
+from django.urls import resolve
 
 from balint.celery_app import app as balint_celery_app
 from tests.test_deploy import REQUIRED, production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ["web", "worker", "beat"]
+# Built from this checkout: every service that runs the app's code.
+BUILT_SERVICES = ["migrate", *APP_SERVICES]
 ENV_READERS = {"env_str", "env_bool", "env_int", "env_list"}
 # Read by gunicorn itself, not by settings: the Dockerfile sets them.
 GUNICORN_VARIABLES = {"PORT", "WEB_CONCURRENCY", "GUNICORN_CMD_ARGS"}
@@ -43,6 +45,7 @@ COMPOSE_PASSES = [
     "SMTP_PASSWORD",
     "SMTP_USE_TLS",
     "DEFAULT_FROM_EMAIL",
+    "TRUSTED_PROXY_COUNT",
 ]
 
 
@@ -115,10 +118,10 @@ def resolve_wsgi_target(target: str):
 def test_compose_has_the_production_services(compose):
     services = compose["services"]
 
-    assert {"db", "redis", "web", "worker", "beat", "mailcatcher"} <= set(services)
-    assert services["db"]["image"] == "postgres:16"
+    assert {"db", "redis", "migrate", "web", "worker", "beat", "mailcatcher"} <= set(services)
+    assert services["db"]["image"].startswith("postgres:16.")
     assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
-    assert services["redis"]["image"] == "redis:7"
+    assert services["redis"]["image"].startswith("redis:7.")
     assert command_words(services["redis"])[-2:] == ["--appendonly", "yes"]
     assert set(compose["volumes"]) >= {"pgdata", "redisdata"}
     for name in ["db", "redis"]:
@@ -132,25 +135,53 @@ def test_mail_catcher_runs_only_with_the_staging_profile(compose):
     assert [name for name, service in services.items() if "profiles" in service] == ["mailcatcher"]
 
 
-def test_app_services_are_built_here_and_wait_for_healthy_db_and_redis(compose):
+def test_every_image_is_pinned_to_a_version(compose):
+    # A tag of `latest`, a bare major or none at all changes under you at the next pull.
+    for name, service in compose["services"].items():
+        if "build" in service:
+            assert name in BUILT_SERVICES
+            assert service["image"] == "balint:local", "built here, never pulled"
+            continue
+        tag = service["image"].partition(":")[2]
+        assert re.fullmatch(r"v?\d+\.\d+(\.\d+)?", tag), f"{name}: {service['image']}"
+    (base,) = [arguments for keyword, arguments in dockerfile() if keyword == "FROM"]
+    assert re.fullmatch(r"python:3\.12\.\d+-slim-\w+", base), base
+
+
+def test_migrations_run_once_before_anything_that_uses_the_database(compose):
+    services = compose["services"]
+    migrate = services["migrate"]
+
+    assert migrate["build"] == "."
+    assert command_words(migrate) == ["python", "manage.py", "migrate", "--no-input"]
+    # One-off: restarting it after it succeeded would run it for ever.
+    assert migrate["restart"] == "no"
+    assert migrate["depends_on"] == {
+        "db": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
+    }
+    assert migrate["healthcheck"] == {"disable": True}
     for name in APP_SERVICES:
-        service = compose["services"][name]
+        service = services[name]
         assert service["build"] == "."
         assert service["depends_on"] == {
             "db": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},
-        }
+            "migrate": {"condition": "service_completed_successfully"},
+        }, name
+    # Nothing else migrates: web containers started together never race to apply one.
+    for name, service in services.items():
+        if name != "migrate" and "command" in service:
+            assert "migrate" not in command_words(service), name
 
 
-def test_web_migrates_then_serves_the_projects_wsgi_app(compose):
-    words = command_words(compose["services"]["web"])
-    script = words[words.index("-c") + 1]
+def test_web_serves_the_projects_wsgi_app_with_the_images_command(compose):
+    web = compose["services"]["web"]
 
-    migrate, serve = script.split("&&")
-    assert migrate.split() == ["python", "manage.py", "migrate", "--no-input"]
-    serve = serve.split()
-    assert serve[:2] == ["exec", "gunicorn"]
-    assert isinstance(resolve_wsgi_target(serve[2]), WSGIHandler)
+    assert "command" not in web
+    command = dockerfile_exec_form("CMD")
+    assert command[0] == "gunicorn"
+    assert isinstance(resolve_wsgi_target(command[1]), WSGIHandler)
 
 
 @pytest.mark.parametrize("service", ["worker", "beat"])
@@ -169,13 +200,13 @@ def test_there_is_exactly_one_beat(compose):
 
 
 def test_worker_and_beat_do_not_inherit_the_images_http_health_check(compose):
-    # The image probes gunicorn's /healthz, which these containers do not serve.
+    # The image probes gunicorn's /healthz/live, which these containers do not serve.
     worker = compose["services"]["worker"]["healthcheck"]["test"]
     assert "celery -A balint inspect ping" in " ".join(worker)
     assert compose["services"]["beat"]["healthcheck"] == {"disable": True}
 
 
-@pytest.mark.parametrize("service", APP_SERVICES)
+@pytest.mark.parametrize("service", BUILT_SERVICES)
 def test_every_variable_compose_passes_is_one_the_app_reads(compose, service):
     environment = compose["services"][service]["environment"]
     known = settings_variables() | (GUNICORN_VARIABLES if service == "web" else set())
@@ -217,7 +248,7 @@ def test_readme_configuration_table_lists_every_variable_settings_read():
 def test_dockerfile_installs_the_locked_dependencies_by_hash():
     instructions = dockerfile()
 
-    assert instructions[0] == ("FROM", "python:3.12-slim")
+    assert instructions[0][0] == "FROM" and instructions[0][1].startswith("python:3.12.")
     copy = instructions.index(("COPY", "requirements/app.lock requirements/app.lock"))
     install = next(
         index
@@ -279,8 +310,11 @@ def local_postgres_url() -> str:
     return urlsplit(url)._replace(path="/postgres", query="").geturl()
 
 
-def run_image_healthcheck(tmp_path, **overrides: str) -> subprocess.CompletedProcess:
-    """Start gunicorn as the image's CMD does, then run the image's HEALTHCHECK against it."""
+def run_image_healthcheck(
+    tmp_path, *, readiness_status: list | None = None, **overrides: str
+) -> subprocess.CompletedProcess:
+    """Start gunicorn as the image's CMD does, then run the image's HEALTHCHECK against it.
+    `readiness_status`, if given, receives the status /healthz (readiness) answered."""
     port = str(free_port())
     image_env = {k: v for k, v in dockerfile_env().items() if k in GUNICORN_VARIABLES}
     env = production_env(
@@ -319,8 +353,13 @@ def run_image_healthcheck(tmp_path, **overrides: str) -> subprocess.CompletedPro
             f"http://127.0.0.1:{port}/healthz", headers={"Host": "balint.example.org"}
         )
         # An answer, even a 503, means a worker is up.
-        with contextlib.suppress(urllib.error.HTTPError):
-            urllib.request.urlopen(request, timeout=60).close()  # noqa: S310 - a local http URL
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 - local http
+                status = answer.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        if readiness_status is not None:
+            readiness_status.append(status)
         healthcheck = dockerfile_exec_form("HEALTHCHECK")
         assert healthcheck[0] == "python"
         return subprocess.run(
@@ -335,16 +374,44 @@ def run_image_healthcheck(tmp_path, **overrides: str) -> subprocess.CompletedPro
         server.wait(timeout=30)
 
 
+def test_image_healthcheck_is_the_liveness_probe():
+    healthcheck = " ".join(dockerfile_exec_form("HEALTHCHECK"))
+
+    assert "/healthz/live" in healthcheck
+    assert resolve("/healthz/live").url_name == "healthz_live"
+
+
 @pytest.mark.services
-def test_image_healthcheck_passes_when_gunicorn_reaches_the_database_and_broker(tmp_path):
-    result = run_image_healthcheck(tmp_path)
+def test_image_healthcheck_passes_when_gunicorn_serves(tmp_path):
+    readiness = []
+    result = run_image_healthcheck(tmp_path, readiness_status=readiness)
 
     assert result.returncode == 0, result.stderr
+    assert readiness == [200]
 
 
 @pytest.mark.services
-def test_image_healthcheck_fails_when_the_broker_is_unreachable(tmp_path):
-    result = run_image_healthcheck(tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+def test_image_healthcheck_stays_healthy_while_the_broker_is_away_but_readiness_does_not(
+    tmp_path,
+):
+    # A Redis outage must not have every web container marked unhealthy (and restarted) at once;
+    # the load balancer's readiness check (/healthz) takes them out of service instead.
+    readiness = []
+    result = run_image_healthcheck(
+        tmp_path, readiness_status=readiness, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert readiness == [503]
+
+
+def test_image_healthcheck_fails_when_nothing_answers():
+    env = production_env(PORT=str(free_port()), ALLOWED_HOSTS="balint.example.org")
+    healthcheck = dockerfile_exec_form("HEALTHCHECK")
+
+    result = subprocess.run(
+        [sys.executable, *healthcheck[1:]], env=env, capture_output=True, text=True, timeout=30
+    )
 
     assert result.returncode != 0
-    assert "HTTP Error 503" in result.stderr
+    assert "Connection refused" in result.stderr
