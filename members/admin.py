@@ -27,6 +27,13 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
 
+    # Deleting a person would drop their leaderships (past the "last leader" rule, with no
+    # calendar cancellations) and free their places and taster seats with no offer to the
+    # waitlist. People close their own account on the site, which keeps those rules; staff
+    # deactivate one here (Active off).
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
@@ -34,6 +41,10 @@ class ProgrammeAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["admins"]
+
+    # A programme's cohorts, enrolments and their records go with it.
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_admin_count=Count("admins"))

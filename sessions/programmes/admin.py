@@ -1,22 +1,35 @@
-"""Cohorts in the Django admin, with their enrolments and open invitations inline."""
+"""Cohorts in the Django admin, with their enrolments and open invitations inline: read-only.
+The programme's cohort pages create cohorts, enrol (emailing invitations to unknown addresses),
+end enrolments and withdraw invitations, with the checks and the audit log; a cohort deleted here
+would take its trainees' records with it."""
 
 from django.contrib import admin
 
 from sessions.programmes.models import Cohort, Enrolment, PendingEnrolment
 
 
-class EnrolmentInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EnrolmentInline(ReadOnlyInline):
     model = Enrolment
-    extra = 0
-    autocomplete_fields = ["person"]
-    fields = ["person", "enrolled_on", "left_on"]
+    fields = readonly_fields = ["person", "enrolled_on", "left_on"]
 
 
-class PendingEnrolmentInline(admin.TabularInline):
+class PendingEnrolmentInline(ReadOnlyInline):
     model = PendingEnrolment
-    extra = 0
-    fields = ["email", "enrolled_on", "invited_by", "accepted_at"]
-    readonly_fields = ["invited_by", "accepted_at"]
+    fields = readonly_fields = ["email", "enrolled_on", "invited_by", "accepted_at"]
 
 
 @admin.register(Cohort)
@@ -25,3 +38,12 @@ class CohortAdmin(admin.ModelAdmin):
     list_filter = ["programme"]
     search_fields = ["name", "programme__name"]
     inlines = [EnrolmentInline, PendingEnrolmentInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
