@@ -1,4 +1,5 @@
-"""Who may see a programme's reports. Views ask here; they never re-derive it.
+"""Who may see and manage a programme: its cohorts, trainees and reports. Views (the programme
+pages in `sessions.reports`) ask here; they never re-derive it.
 
 - A programme admin sees their own programmes' groups, cohorts, trainees, exports and feedback
   results; staff see every programme. Everyone else gets 404: a programme's reports are not

@@ -1,5 +1,7 @@
-"""Attendance arithmetic: which meetings count for a trainee, what they made of them, and
-whether that meets their cohort's requirement.
+"""The attendance requirement rule: which meetings count for a trainee, what they made of them,
+and whether that meets their cohort's requirement. The dashboard, the cohort page, the exports
+and the certificates all read it from here (through `sessions.reports.summary` or directly), so
+the rule is stated once.
 
 A meeting counts for a trainee ("expected") when it was held (not cancelled, already started),
 in one of the trainee's cohort's groups, on a day (in the group's time zone) inside one of their
