@@ -1,5 +1,25 @@
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from balint.errors import DomainError
+
+
+def show_refusal(
+    request: HttpRequest,
+    error: DomainError,
+    *,
+    form: forms.Form | None = None,
+    field: str | None = None,
+) -> None:
+    """Show a rule's refusal the one way every page does: on the form when the page shows one
+    again, else as an error message that survives the redirect."""
+    if form is not None:
+        form.add_error(field, error.message)
+    else:
+        messages.error(request, error.message)
 
 
 @require_GET

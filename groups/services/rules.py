@@ -11,6 +11,7 @@ import zoneinfo
 from django.utils import timezone
 
 from balint.audit import services as audit
+from balint.errors import DomainError
 from groups import emails, signals
 from groups.models import (
     CURRENT_STATUSES,
@@ -24,12 +25,8 @@ from groups.models import (
 from members.models import User
 
 
-class GroupError(Exception):
+class GroupError(DomainError):
     """A rule refused the operation; `message` says why, for the person who tried it."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def lock_group(group: BalintGroup) -> BalintGroup:

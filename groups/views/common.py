@@ -7,8 +7,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from balint.errors import DomainError
+from balint.views import show_refusal
 from groups.models import BalintGroup, Leadership
-from groups.services import GroupError
 
 
 def groups_for_display() -> QuerySet[BalintGroup]:
@@ -31,11 +32,11 @@ def run[T](
     then: str,
     **then_kwargs,
 ) -> HttpResponse:
-    """Run one operation; its GroupError becomes an error message, success a confirmation."""
+    """Run one operation; its refusal becomes an error message, success a confirmation."""
     try:
         result = operation()
-    except GroupError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(request, success(result))
     return redirect(then, **then_kwargs)

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from balint.errors import DomainError
+from balint.views import show_refusal
 from groups import services
 from groups.access import access_group
 from groups.forms import JoinRequestForm
@@ -27,8 +29,8 @@ def request_to_join(request: HttpRequest, slug: str) -> HttpResponse:
         membership = services.request_to_join(
             group=access.group, person=request.user, note=form.cleaned_data["note"]
         )
-    except services.GroupError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(
             request,

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from balint.errors import DomainError
+from balint.views import show_refusal
 from groups import services
 from groups.access import GroupAccess, access_managed_group, may_create_groups
 from groups.forms import AppointLeaderForm, GroupCreateForm, GroupSettingsForm
@@ -41,8 +43,8 @@ def group_settings(request: HttpRequest, slug: str) -> HttpResponse:
         changes = {name: form.cleaned_data[name] for name in form.fields}
         try:
             services.update_group_settings(group=access.group, by=request.user, changes=changes)
-        except services.GroupError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             moved = {"room", "meeting_link"} & set(form.changed_data)
             messages.success(
@@ -87,8 +89,8 @@ def remove_leader(request: HttpRequest, slug: str, leadership_id: int) -> HttpRe
         ship = services.remove_leader(
             group=access.group, leadership_id=leadership_id, by=request.user
         )
-    except services.GroupError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
         return redirect("groups:settings", slug=slug)
     if ship.person_id == request.user.pk:
         messages.success(request, f"You no longer lead {access.group}.")
@@ -109,8 +111,8 @@ def create_group(request: HttpRequest) -> HttpResponse:
             group = services.create_group(
                 by=request.user, fields=fields, leader_emails=form.cleaned_data["leader_emails"]
             )
-        except services.GroupError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, f"{group} is created and its leaders have been told.")
             return redirect("groups:roster", slug=group.slug)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from balint.audit import services as audit
+from balint.errors import DomainError
 from groups.models import BalintGroup, GroupStatus
 from sessions.meetings import signals
 from sessions.meetings.changes import apply_change, record_added
@@ -32,7 +33,7 @@ from sessions.meetings.schedule import (
 )
 
 
-class MeetingError(Exception):
+class MeetingError(DomainError):
     """A change refused; the message says why, in words for the person who asked."""
 
 

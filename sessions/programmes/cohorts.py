@@ -14,17 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from balint.audit import services as audit
+from balint.errors import DomainError
 from balint.outbox.services import enqueue_email
 from members.models import Programme, User
 from sessions.programmes.models import Cohort, Enrolment, PendingEnrolment
 
 
-class CohortError(Exception):
+class CohortError(DomainError):
     """A rule refused the operation; `message` says why, for the person who tried it."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass

@@ -6,18 +6,15 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from balint.errors import DomainError
 from groups.models import BalintGroup, PendingMembershipInvite
 from groups.services import GroupError, add_member_by_email
 from members.models import User
 from sessions.programmes.models import Cohort, CohortPlacement
 
 
-class PlacementError(Exception):
+class PlacementError(DomainError):
     """The placement was refused as a whole; the message says why."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass

@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from balint.errors import DomainError
 from balint.outbox.services import enqueue_email
 from groups.models import BalintGroup
 from members.models import User
@@ -37,12 +38,8 @@ SCAN_DAYS = 28
 ANSWER_FIELDS = [name for name, _ in STATEMENTS] + ["overall", "comments"]
 
 
-class FeedbackError(Exception):
+class FeedbackError(DomainError):
     """The answer was refused; the message says why, for the person answering."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def hash_token(token: str) -> str:

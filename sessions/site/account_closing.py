@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from balint.audit.models import AuditEvent
+from balint.errors import DomainError
 from balint.outbox.models import Message, MessageStatus
 from groups.models import CURRENT_STATUSES, Leadership, Membership, PendingMembershipInvite
 from groups.services.joining import leave_group
@@ -33,12 +34,8 @@ from sessions.tasters.services import cancel_taster_booking
 FORMER_MEMBER = "Former member"
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """The account cannot be closed yet; `message` says why and what to do."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def check_can_close(*, person: User) -> None:

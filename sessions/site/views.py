@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from sessions.site.account_closing import AccountError, check_can_close, close_account
+from balint.errors import DomainError
+from balint.views import show_refusal
+from sessions.site.account_closing import check_can_close, close_account
 from sessions.site.personal_data import as_csv, as_json, collect_personal_data
 
 
@@ -44,7 +46,7 @@ def page(request, form: CloseAccountForm | None = None):
     try:
         check_can_close(person=request.user)
         refusal = ""
-    except AccountError as error:
+    except DomainError as error:
         refusal = error.message
     context = {
         "counts": counts,
@@ -83,8 +85,8 @@ def close(request):
         return page(request, form=form)
     try:
         close_account(person=request.user)
-    except AccountError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
         return redirect("personal_data:page")
     logout(request)
     messages.success(request, "Your account is closed and your personal data has been erased.")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from balint.audit import services as audit
+from balint.errors import DomainError
 from groups.models import BalintGroup, GroupStatus, Leadership, Membership, MembershipStatus
 from members.models import User
 from sessions.tasters import emails
@@ -31,12 +32,8 @@ MAX_ADDRESSES = 200
 EMAIL_MAX_LENGTH = 254
 
 
-class TasterError(Exception):
+class TasterError(DomainError):
     """A taster operation refused; the message says why, for the person who asked."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

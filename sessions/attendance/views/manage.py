@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from balint.errors import DomainError
+from balint.views import show_refusal
 from groups.access import access_managed_group
 from sessions.attendance.roles import access_managed_meeting
 from sessions.meetings.forms import CancelForm, MeetingTimeForm
 from sessions.meetings.models import AttendanceRecord, Meeting, Schedule
 from sessions.meetings.schedule import rhythm_in_words
-from sessions.meetings.services import MeetingError, add_extra_meeting, cancel_meeting, move_meeting
+from sessions.meetings.services import add_extra_meeting, cancel_meeting, move_meeting
 
 PAST_PER_PAGE = 10
 
@@ -68,8 +70,8 @@ def cancel(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             cancel_meeting(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])
-        except MeetingError as error:
-            form.add_error(None, str(error))
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, "The meeting has been cancelled. Members will see why.")
             return redirect("meetings:group_meetings", slug=meeting.group.slug)
@@ -88,8 +90,8 @@ def move(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             move_meeting(meeting=meeting, by=request.user, **form.cleaned_data)
-        except MeetingError as error:
-            form.add_error(None, str(error))
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, "The meeting has been changed.")
             return redirect("meetings:group_meetings", slug=meeting.group.slug)
@@ -112,8 +114,8 @@ def add_extra(request, slug: str):
     if request.method == "POST" and form.is_valid():
         try:
             meeting = add_extra_meeting(group=group, by=request.user, **form.cleaned_data)
-        except MeetingError as error:
-            form.add_error(None, str(error))
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, "The extra meeting has been added.")
             return redirect("meetings:detail", pk=meeting.pk)

@@ -6,11 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from balint.errors import DomainError
+from balint.views import show_refusal
 from sessions.attendance.register import expected_people, register_is_open
 from sessions.attendance.roles import access_meeting, access_meeting_as_attendee
 from sessions.attendance.services import send_apologies, withdraw_apologies
 from sessions.meetings.models import Apology
-from sessions.meetings.services import MeetingError
 
 
 @require_GET
@@ -49,8 +50,8 @@ def send(request, pk: int):
     meeting = access_meeting_as_attendee(request.user, pk).meeting
     try:
         send_apologies(meeting=meeting, person=request.user)
-    except MeetingError as error:
-        messages.error(request, str(error))
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(request, "Your apologies have been sent to the group's leaders.")
     return redirect(meeting)
@@ -62,8 +63,8 @@ def withdraw(request, pk: int):
     meeting = access_meeting_as_attendee(request.user, pk).meeting
     try:
         withdrawn = withdraw_apologies(meeting=meeting, person=request.user)
-    except MeetingError as error:
-        messages.error(request, str(error))
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         if withdrawn:
             messages.success(request, "Your apologies have been withdrawn. See you there.")

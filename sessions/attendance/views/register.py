@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from balint.errors import DomainError
+from balint.views import show_refusal
 from sessions.attendance.forms import RegisterForm
 from sessions.attendance.register import expected_people, register_closes_at, register_is_open
 from sessions.attendance.roles import access_meeting_register
 from sessions.attendance.services import record_register
-from sessions.meetings.services import MeetingError
 
 
 def _recorded(expected) -> dict:
@@ -40,8 +41,8 @@ def register(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             changed = record_register(meeting=meeting, by=request.user, marks=form.marks(), now=now)
-        except MeetingError as error:
-            form.add_error(None, str(error))
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(
                 request,

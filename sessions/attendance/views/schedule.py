@@ -4,11 +4,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from balint.errors import DomainError
+from balint.views import show_refusal
 from groups.access import access_managed_group
 from sessions.meetings.forms import ScheduleForm
 from sessions.meetings.models import Schedule
 from sessions.meetings.schedule import GENERATING_STATUSES, rhythm_in_words
-from sessions.meetings.services import MeetingError, set_schedule
+from sessions.meetings.services import set_schedule
 
 
 def _saved_message(result) -> str:
@@ -41,8 +43,8 @@ def edit_schedule(request, slug: str):
     if data is not None and form.is_valid() and "save" in request.POST:
         try:
             _, result = set_schedule(group=group, by=request.user, spec=form.spec, now=now)
-        except MeetingError as error:
-            form.add_error(None, str(error))
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _saved_message(result))
             if group.status not in GENERATING_STATUSES:

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from balint.errors import DomainError
+from balint.views import show_refusal
 from sessions.programmes.access import (
     ProgrammeAccess,
     access_cohort,
@@ -16,14 +18,13 @@ from sessions.programmes.access import (
     access_programme,
 )
 from sessions.programmes.cohorts import (
-    CohortError,
     cancel_pending_enrolment,
     create_cohort,
     end_enrolment,
     enrol_by_email,
 )
 from sessions.programmes.models import Cohort
-from sessions.programmes.placement import PlacementError, cohort_addresses, place_trainees
+from sessions.programmes.placement import cohort_addresses, place_trainees
 from sessions.reports.forms import CohortForm, EndEnrolmentForm, EnrolForm, PlaceForm
 from sessions.reports.summary import ReportFilter, cohort_reports
 
@@ -46,8 +47,8 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
                 by=request.user,
                 **form.requirement_fields(),
             )
-        except CohortError as error:
-            form.add_error("name", error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form, field="name")
         else:
             messages.success(request, f"The cohort “{cohort.name}” has been created.")
             return redirect("reports:cohort", slug=slug, pk=cohort.pk)
@@ -113,8 +114,8 @@ def enrol(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 enrolled_on=form.cleaned_data["enrolled_on"],
                 by=request.user,
             )
-        except CohortError as error:
-            messages.error(request, error.message)
+        except DomainError as error:
+            show_refusal(request, error)
         else:
             messages.success(request, report.summary())
     return redirect("reports:cohort", slug=slug, pk=pk)
@@ -132,8 +133,8 @@ def place(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         report = place_trainees(
             cohort=cohort, group=group, emails=form.cleaned_data["trainees"], by=request.user
         )
-    except PlacementError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
         return redirect("reports:cohort", slug=slug, pk=pk)
     if report.placed:
         messages.success(request, f"Placed in {group.name}: {', '.join(report.placed)}.")
@@ -155,8 +156,8 @@ def end(request: HttpRequest, slug: str, pk: int, enrolment_id: int) -> HttpResp
         return redirect("reports:cohort", slug=slug, pk=pk)
     try:
         end_enrolment(enrolment=enrolment, left_on=form.cleaned_data["left_on"], by=request.user)
-    except CohortError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(request, f"{enrolment.person} has left the cohort.")
     return redirect("reports:cohort", slug=slug, pk=pk)
@@ -168,8 +169,8 @@ def cancel_pending(request: HttpRequest, slug: str, pk: int, pending_id: int) ->
     pending = access_pending(request.user, slug, pk, pending_id)
     try:
         cancel_pending_enrolment(pending=pending, by=request.user)
-    except CohortError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(request, f"The invitation to {pending.email} has been withdrawn.")
     return redirect("reports:cohort", slug=slug, pk=pk)

@@ -1,15 +1,15 @@
 """The anonymous questionnaire (reached by the emailed link) and the admins' results pages."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from balint.errors import DomainError
+from balint.views import show_refusal
 from sessions.programmes.access import access_cohort, access_programme
 from sessions.reports.dashboard import programme_groups
 from sessions.reports.feedback import (
-    FeedbackError,
     feedback_results,
     has_answered,
     open_invitation,
@@ -32,8 +32,8 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             submit_feedback(token=token, answers=form.cleaned_data)
-        except FeedbackError as error:
-            messages.error(request, error.message)
+        except DomainError as error:
+            show_refusal(request, error)
         return redirect("reports:feedback_thanks")
     context = {"form": form, "invitation": invitation, "minimum": MIN_RESPONSES_SHOWN}
     return render(request, "reports/feedback_form.html", context)

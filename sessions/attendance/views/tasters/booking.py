@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from balint.errors import DomainError
+from balint.views import show_refusal
 from sessions.attendance.offers import seat_offer
 from sessions.attendance.roles import MeetingAccess, access_managed_meeting, access_meeting
 from sessions.attendance.taster_access import access_own_booking
@@ -58,7 +60,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                 person=request.user,
                 invitation=_invitation_from_session(request, meeting),
             )
-        except services.TasterError as refused:
+        except DomainError as refused:
             # Shown on the page itself (not a redirect) so that the answer is in this response.
             error = refused.message
         else:
@@ -90,8 +92,8 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = access_own_booking(request.user, pk)
     try:
         services.cancel_taster_booking(booking=booking, person=request.user)
-    except services.TasterError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(request, "Your taster booking has been cancelled; the seat is free again.")
     return redirect("tasters:booking", pk=booking.pk)
@@ -115,8 +117,8 @@ def meeting_tasters(request: HttpRequest, pk: int) -> HttpResponse:
             seats = services.set_meeting_taster_seats(
                 meeting=meeting, seats=form.cleaned_data["seats"], by=request.user
             )
-        except services.TasterError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(
                 request, f"This meeting now has {seats} taster seat{'s' * (seats != 1)}."

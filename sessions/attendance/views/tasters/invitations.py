@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from balint.errors import DomainError
+from balint.views import show_refusal
 from sessions.attendance.taster_access import access_invitation, access_inviting_group
 from sessions.tasters import services
 from sessions.tasters.forms import InviteForm
@@ -36,8 +38,8 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             results = services.invite_tasters(group=group, by=request.user, **form.cleaned_data)
-        except services.TasterError as error:
-            form.add_error(None, error.message)
+        except DomainError as error:
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _summary(results))
             if all(result.sent for result in results):
@@ -64,8 +66,8 @@ def resend(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
     _, invitation = access_invitation(request.user, slug, invitation_id)
     try:
         services.resend_invitation(invitation=invitation, by=request.user)
-    except services.TasterError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(
             request, f"The invitation to {invitation.email} has been sent again with a new link."
@@ -79,8 +81,8 @@ def revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
     _, invitation = access_invitation(request.user, slug, invitation_id)
     try:
         services.revoke_invitation(invitation=invitation, by=request.user)
-    except services.TasterError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        show_refusal(request, error)
     else:
         messages.success(request, f"The invitation to {invitation.email} has been revoked.")
     return redirect("tasters:invitations", slug=slug)
