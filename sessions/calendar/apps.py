@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class CalendarConfig(AppConfig):
     """Calendars: invites, updates and cancellations, reminders, prompts and the private feed
-    (no models of its own)."""
+    (its one model remembers each person's SEQUENCE bumps)."""
 
     name = "sessions.calendar"
     label = "calendar"

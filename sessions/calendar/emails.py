@@ -2,7 +2,7 @@
 noted, and the outbox rows that carry them (rendered under the recipient's zone)."""
 
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.utils.dateformat import format as date_format
@@ -69,10 +69,11 @@ def calendar_email(
     template: str,
     private: bool,
     old: tuple[datetime, datetime] | None = None,
+    sequences: Mapping[int, int] | None = None,
     **context,
 ) -> OutgoingEmail:
     """An email to `person` with an iCalendar part for `meetings` (all of one group); `old` is
-    a moved meeting's previous start and end."""
+    a moved meeting's previous start and end, `sequences` the SEQUENCE of each (sequences.py)."""
     shown = [meeting_context(meeting, person=person, private=private) for meeting in meetings]
     old_when = when_text(*old, zone_named(person.time_zone)) if old else ""
     return OutgoingEmail(
@@ -89,7 +90,9 @@ def calendar_email(
             "old_when": old_when,
             **context,
         },
-        ical=invitation(meetings, method=method, person=person, private=private),
+        ical=invitation(
+            meetings, method=method, person=person, private=private, sequences=sequences
+        ),
         ical_method=method,
         time_zone=zone_named(person.time_zone).key,
     )

@@ -3,8 +3,8 @@
 - REQUEST for an invitation or an update, CANCEL (with STATUS:CANCELLED) when a meeting is
   cancelled or a person is no longer expected, PUBLISH for the subscription feed.
 - One stable UID per meeting and SEQUENCE = the meeting's revision, which every change raises
-  (sessions/changes.py): every calendar keeps one event that changes, never a duplicate
-  (RFC 5546 §2.1.4: a higher SEQUENCE, or an equal one with a later DTSTAMP, supersedes).
+  (sessions/changes.py), plus the recipient's own bumps (sequences.py): every calendar keeps
+  one event that changes, never a duplicate (RFC 5546 §2.1.4: a higher SEQUENCE supersedes).
 - Times carry the group's TZID with a VTIMEZONE for it, limited to the dates used (RFC 5545
   §3.6.5: every TZID must have its VTIMEZONE); groups on UTC get plain UTC times.
 - The room and the online link appear only when `private` is true: the caller decides, from
@@ -12,7 +12,7 @@
 """
 
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
@@ -53,22 +53,33 @@ def invitation(
     person,
     private: bool,
     stamp: datetime | None = None,
+    sequences: Mapping[int, int] | None = None,
 ) -> str:
-    """A REQUEST or CANCEL for `person` (the ATTENDEE) about one or more meetings."""
+    """A REQUEST or CANCEL for `person` (the ATTENDEE) about one or more meetings; `sequences`
+    maps a meeting's id to the SEQUENCE to send (sequences.py; the revision if missing)."""
     stamp = stamp or timezone.now()
+    sequences = sequences or {}
     events = [
-        _event(meeting, method=method, person=person, private=private, stamp=stamp)
+        _event(
+            meeting,
+            method=method,
+            person=person,
+            private=private,
+            stamp=stamp,
+            sequence=sequences.get(meeting.pk),
+        )
         for meeting in meetings
     ]
     return _serialise(events, method=method, meetings=meetings)
 
 
-def feed(meetings: Sequence[Meeting], *, person) -> str:
+def feed(meetings: Sequence[Meeting], *, person, sequences: Mapping[int, int] | None = None) -> str:
     """A PUBLISH calendar of the person's meetings for their subscription feed.
 
     DTSTAMP is the last change of each meeting or its group rather than now, so the same data
     gives the same bytes and the feed's ETag says whether anything changed.
     """
+    sequences = sequences or {}
     events = [
         _event(
             meeting,
@@ -76,6 +87,7 @@ def feed(meetings: Sequence[Meeting], *, person) -> str:
             person=None,
             private=True,  # a feed lists only meetings its owner is expected at
             stamp=max(meeting.updated_at, meeting.group.updated_at),
+            sequence=sequences.get(meeting.pk),
         )
         for meeting in meetings
     ]
@@ -112,13 +124,21 @@ def _describe_feed(calendar: Calendar, person) -> None:
     calendar.add("X-PUBLISHED-TTL", vDuration(FEED_REFRESH))
 
 
-def _event(meeting: Meeting, *, method: str, person, private: bool, stamp: datetime) -> Event:
+def _event(
+    meeting: Meeting,
+    *,
+    method: str,
+    person,
+    private: bool,
+    stamp: datetime,
+    sequence: int | None = None,
+) -> Event:
     cancelled = method == CANCEL or meeting.is_cancelled
     zone = _zone(meeting.group.time_zone)
     room, link = private_details(meeting) if private and not cancelled else ("", "")
     return Event.new(
         uid=meeting_uid(meeting),
-        sequence=meeting.revision,
+        sequence=meeting.revision if sequence is None else sequence,
         stamp=stamp.astimezone(UTC),
         created=meeting.created_at.astimezone(UTC),
         last_modified=meeting.updated_at.astimezone(UTC),

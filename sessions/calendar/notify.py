@@ -15,6 +15,7 @@ from datetime import datetime
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
+from balint.outbox.models import Message
 from balint.outbox.services import OutgoingEmail, enqueue_emails_bulk
 from sessions.calendar.emails import calendar_email
 from sessions.calendar.ical import CANCEL, REQUEST, absolute_url
@@ -23,6 +24,7 @@ from sessions.calendar.people import (
     people_by_meeting,
     upcoming_meetings_of_group,
 )
+from sessions.calendar.sequences import bumps_of, current_sequences, raise_sequences
 from sessions.meetings.models import Meeting, MeetingChange
 
 INVITE, UPDATE, CANCELLATION = "calendar_invite", "calendar_update", "calendar_cancel"
@@ -50,6 +52,7 @@ def _to_everyone(
     if not meetings:
         return 0
     expected = people_by_meeting(meetings)
+    bumps = bumps_of(meetings)
     theirs: dict[int, tuple[object, str, list[Meeting]]] = {}
     for meeting in meetings:
         for attendee in expected[meeting.pk]:
@@ -64,6 +67,7 @@ def _to_everyone(
             template=template,
             private=True,
             role=role,
+            sequences={m.pk: m.revision + bumps.get((m.pk, person.pk), 0) for m in own},
             **context,
         )
         for person, role, own in theirs.values()
@@ -129,7 +133,7 @@ def joined(*, group_id: int, person, key: str, role: str, now: datetime | None =
     """One email putting all the group's upcoming meetings in the calendar of someone who has
     just become a member or leader (REQUEST). Nothing if none are planned."""
     meetings = upcoming_meetings_of_group(group_id, now=now or timezone.now())
-    if not meetings:
+    if not meetings or _queued(key):
         return 0
     email = calendar_email(
         key=key,
@@ -140,6 +144,7 @@ def joined(*, group_id: int, person, key: str, role: str, now: datetime | None =
         private=True,
         event="joined",
         role=role,
+        sequences=raise_sequences(meetings, person),
     )
     return len(enqueue_emails_bulk([email]))
 
@@ -150,7 +155,7 @@ def left(*, group_id: int, person, key: str, now: datetime | None = None) -> int
     if has_part_in_group(person, group_id):
         return 0  # e.g. a member appointed leader: still expected at every meeting
     meetings = upcoming_meetings_of_group(group_id, now=now or timezone.now())
-    if not meetings:
+    if not meetings or _queued(key):
         return 0
     email = calendar_email(
         key=key,
@@ -160,6 +165,7 @@ def left(*, group_id: int, person, key: str, now: datetime | None = None) -> int
         template=CANCELLATION,
         private=False,
         event="left",
+        sequences=raise_sequences(meetings, person),
     )
     return len(enqueue_emails_bulk([email]))
 
@@ -168,10 +174,11 @@ def taster_booked(booking) -> int:
     """Invite a taster to the meeting they booked (REQUEST, with the room and link). `booking`
     has `.pk`, `.meeting` and `.person`."""
     meeting = booking.meeting
-    if meeting.is_cancelled or meeting.starts_at <= timezone.now():
+    key = f"taster-invite:{booking.pk}"
+    if meeting.is_cancelled or meeting.starts_at <= timezone.now() or _queued(key):
         return 0
     email = calendar_email(
-        key=f"taster-invite:{booking.pk}",
+        key=key,
         person=booking.person,
         meetings=[meeting],
         method=REQUEST,
@@ -179,8 +186,15 @@ def taster_booked(booking) -> int:
         private=True,
         event="booked",
         booking_url=_booking_url(booking),
+        sequences=raise_sequences([meeting], booking.person),
     )
     return len(enqueue_emails_bulk([email]))
+
+
+def _queued(key: str) -> bool:
+    """Whether a message only one person gets was queued before: a repeated call must not raise
+    their SEQUENCE again for nothing (harmless, but the numbers should mean messages sent)."""
+    return Message.objects.filter(key=key).exists()
 
 
 def _booking_url(booking) -> str:
@@ -196,10 +210,15 @@ def taster_booking_cancelled(booking) -> int:
     `booking` has `.pk`, `.meeting` and `.person`."""
     meeting, person = booking.meeting, booking.person
     if meeting.is_cancelled:
-        # The same key as meeting_cancelled's: one CANCEL whichever runs first.
+        # The same key and SEQUENCE as meeting_cancelled's (its revision raised them for
+        # everyone): one CANCEL whichever runs first.
         key, event = _key("cancel", [meeting], person), "cancelled"
+        sequences = current_sequences([meeting], person)
     else:
         key, event = f"taster-cancel:{booking.pk}", "booking_cancelled"
+        if _queued(key):
+            return 0
+        sequences = raise_sequences([meeting], person)
     email = calendar_email(
         key=key,
         person=person,
@@ -208,5 +227,6 @@ def taster_booking_cancelled(booking) -> int:
         template=CANCELLATION,
         private=meeting.is_cancelled,
         event=event,
+        sequences=sequences,
     )
     return len(enqueue_emails_bulk([email]))
