@@ -1,9 +1,10 @@
 """Who may see and change a group. Views and templates ask here; they never re-derive it.
 
-Rules (DOMAIN.md): the roster is for the group's members and leaders, the admins of its
-programme, and staff. The room and the meeting link are for members and leaders (booked tasters
-are added by the meetings layer, which knows about bookings). Leaders and staff manage a group.
-A closed group is hidden from everyone who has no part in it.
+The roster is for the group's members and leaders, the admins of its programme, and staff. The
+room and the meeting link are for members and leaders (booked tasters are added by the
+attendance layer, which knows about bookings). Leaders and staff manage a group. Leaders and
+active members are expected at its meetings. Leaders, the programme's admins and staff invite
+tasters. A closed group is hidden from everyone who has no part in it.
 """
 
 from dataclasses import dataclass
@@ -53,6 +54,16 @@ class GroupAccess:
         return self.can_see_roster
 
     @property
+    def is_expected_at_meetings(self) -> bool:
+        """Leaders and active members are expected at every meeting: they get its calendar
+        invitation, send apologies and stand in its register."""
+        return self.is_leader or self.is_member
+
+    @property
+    def can_invite_tasters(self) -> bool:
+        return self.is_leader or self.is_programme_admin or self.is_staff
+
+    @property
     def has_offer(self) -> bool:
         return self.membership_status == MembershipStatus.OFFERED
 
@@ -96,6 +107,13 @@ def group_access(group: BalintGroup, user) -> GroupAccess:
         is_staff=user.is_staff,
         membership_status=status,
     )
+
+
+def roles_in_group(person, group: BalintGroup | int) -> GroupAccess:
+    """`person`'s roles in one group, in one query and whatever the group's status: for the
+    operations and notifications that ask about someone other than a page's viewer."""
+    group_id = group if isinstance(group, int) else group.pk
+    return group_access(with_roles(BalintGroup.objects.filter(pk=group_id), person).get(), person)
 
 
 def access_group(user, slug: str, queryset: QuerySet[BalintGroup] | None = None) -> GroupAccess:

@@ -1,10 +1,17 @@
-"""Who may see and change a meeting, built on `groups.access`. Views and templates ask here.
+"""Who may see and change a meeting, and who may do what with tasters, built on
+`groups.access` (which answers the questions about the group). Views and templates ask here.
 
 - Anyone who may see the group may see its meetings' dates (the group page lists them publicly);
   a cancellation's reason is for those with a part in the group.
 - The room and the link: the group's members and leaders, and the meeting's booked tasters.
 - Leaders and staff change meetings and keep the register; the programme's admins read it.
-- Members and leaders send apologies.
+- Members and leaders are expected at a meeting: they send apologies.
+- Anyone signed in who may see a meeting may ask for a taster seat (the booking operation says
+  no to members, leaders and full meetings, with a reason).
+- A booking is its taster's alone: everyone else gets 404.
+- The group's leaders, the admins of its programme and staff invite tasters; members get 403
+  (they may know the group's inner pages exist), everyone else 404.
+- The group's leaders and staff see a meeting's tasters and change its taster seats.
 """
 
 from dataclasses import dataclass
@@ -13,8 +20,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from groups.access import GroupAccess, access_group
+from groups.access import GroupAccess, access_group, roles_in_group
 from sessions.meetings.models import Meeting
+from sessions.tasters.models import TasterBooking, TasterInvitation
 from sessions.tasters.queries import booked_by
 
 
@@ -42,7 +50,7 @@ class MeetingAccess:
 
     @property
     def can_send_apologies(self) -> bool:
-        return self.group_access.is_member or self.group_access.is_leader
+        return self.group_access.is_expected_at_meetings
 
     @property
     def can_see_register(self) -> bool:
@@ -51,6 +59,11 @@ class MeetingAccess:
     @property
     def can_record_register(self) -> bool:
         return self.group_access.can_manage
+
+
+def is_expected(meeting: Meeting, person) -> bool:
+    """Whether `person` is expected at `meeting`: a leader or an active member of its group."""
+    return roles_in_group(person, meeting.group_id).is_expected_at_meetings
 
 
 def access_meeting(user, pk: int) -> MeetingAccess:
@@ -94,3 +107,37 @@ def access_meeting_as_attendee(user, pk: int) -> MeetingAccess:
     if not access.can_send_apologies:
         raise PermissionDenied("Only the group's members and leaders can send apologies.")
     return access
+
+
+def access_inviting_group(user, slug: str) -> GroupAccess:
+    """The group whose taster invitations `user` manages: 404 for outsiders, 403 for members."""
+    access = access_group(user, slug)
+    if not access.can_see_roster:
+        raise Http404("No such group.")
+    if not access.can_invite_tasters:
+        raise PermissionDenied(
+            "Only the group's leaders and its programme's admins invite tasters."
+        )
+    return access
+
+
+def access_invitation(user, slug: str, invitation_id: int) -> tuple[GroupAccess, TasterInvitation]:
+    """One invitation of a group whose invitations `user` manages; 404 if not of that group."""
+    access = access_inviting_group(user, slug)
+    invitation = TasterInvitation.objects.filter(pk=invitation_id, group=access.group).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    invitation.group = access.group
+    return access, invitation
+
+
+def access_own_booking(user, pk: int) -> TasterBooking:
+    """The signed-in person's own booking; 404 for anyone else's."""
+    booking = (
+        TasterBooking.objects.select_related("meeting__group", "person")
+        .filter(pk=pk, person_id=user.pk)
+        .first()
+    )
+    if booking is None:
+        raise Http404("No such booking.")
+    return booking

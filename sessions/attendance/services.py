@@ -11,29 +11,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from balint.audit import services as audit
-from groups.models import Leadership, Membership, MembershipStatus
 from sessions.attendance.register import (
     Mark,
     expected_people,
     register_closes_at,
     register_opens_at,
 )
+from sessions.attendance.roles import is_expected
 from sessions.meetings.models import Apology, AttendanceRecord, AttendanceStatus, Meeting
 from sessions.meetings.services import MeetingError, lock_meeting
 
 
 def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
-
-
-def is_expected(meeting: Meeting, person) -> bool:
-    """Whether `person` is a leader or an active member of the meeting's group."""
-    return (
-        Leadership.objects.filter(group_id=meeting.group_id, person=person).exists()
-        or Membership.objects.filter(
-            group_id=meeting.group_id, person=person, status=MembershipStatus.ACTIVE
-        ).exists()
-    )
 
 
 @transaction.atomic

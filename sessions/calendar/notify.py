@@ -17,13 +17,10 @@ from django.utils import timezone
 
 from balint.outbox.models import Message
 from balint.outbox.services import OutgoingEmail, enqueue_emails_bulk
+from groups.access import roles_in_group
 from sessions.calendar.emails import calendar_email
 from sessions.calendar.ical import CANCEL, REQUEST, absolute_url
-from sessions.calendar.people import (
-    has_part_in_group,
-    people_by_meeting,
-    upcoming_meetings_of_group,
-)
+from sessions.calendar.people import people_by_meeting, upcoming_meetings_of_group
 from sessions.calendar.sequences import bumps_of, current_sequences, raise_sequences
 from sessions.meetings.models import Meeting, MeetingChange
 
@@ -152,7 +149,7 @@ def joined(*, group_id: int, person, key: str, role: str, now: datetime | None =
 def left(*, group_id: int, person, key: str, now: datetime | None = None) -> int:
     """Take the group's upcoming meetings out of the calendar of someone who is no longer a
     member or leader (CANCEL). They may no longer see the room or link, so it carries neither."""
-    if has_part_in_group(person, group_id):
+    if roles_in_group(person, group_id).is_expected_at_meetings:
         return 0  # e.g. a member appointed leader: still expected at every meeting
     meetings = upcoming_meetings_of_group(group_id, now=now or timezone.now())
     if not meetings or _queued(key):

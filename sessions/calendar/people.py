@@ -2,8 +2,8 @@
 tasters booked on it. Every function answers in a constant number of queries, however many
 meetings and people there are (the reminder scan asks about thousands at once).
 
-Everyone these functions return may see the room and the link (DOMAIN.md: members, leaders and
-booked tasters); people who are no longer expected are told without them (see notify.py).
+Everyone these functions return may see the room and the link (members, leaders and booked
+tasters); people who are no longer expected are told without them (see notify.py).
 """
 
 from collections import defaultdict
@@ -52,18 +52,6 @@ def people_by_meeting(meetings: Sequence[Meeting]) -> dict[int, list[Attendee]]:
                 seen.add(person.pk)
         answer[meeting.pk] = attendees
     return answer
-
-
-def is_active_member(person, group_id: int) -> bool:
-    return Membership.objects.filter(
-        group_id=group_id, person=person, status=MembershipStatus.ACTIVE
-    ).exists()
-
-
-def has_part_in_group(person, group_id: int) -> bool:
-    """Whether `person` still leads the group or holds an active membership in it."""
-    leads = Leadership.objects.filter(group_id=group_id, person=person).exists()
-    return leads or is_active_member(person, group_id)
 
 
 def upcoming_meetings_of_group(group_id: int, *, now: datetime) -> list[Meeting]:

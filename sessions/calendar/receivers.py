@@ -3,6 +3,7 @@ CalendarConfig.ready). Each runs inside the transaction of the change that sent 
 
 from django.dispatch import receiver
 
+from groups.access import roles_in_group
 from groups.signals import (
     leadership_ended,
     leadership_started,
@@ -11,7 +12,6 @@ from groups.signals import (
     membership_ended,
 )
 from sessions.calendar import notify
-from sessions.calendar.people import is_active_member
 from sessions.meetings import signals as meetings
 from sessions.meetings.models import AttendanceRole
 from sessions.meetings.services import follow_group_place
@@ -40,7 +40,7 @@ def uninvite_former_member(sender, membership, **kwargs) -> None:
 @receiver(leadership_started, dispatch_uid="calendar.leadership_started")
 def invite_new_leader(sender, leadership, **kwargs) -> None:
     group_id, person = leadership.group_id, leadership.person
-    if is_active_member(person, group_id):
+    if roles_in_group(person, group_id).is_member:
         # A member appointed leader has the meetings already; their membership ends just after,
         # and `notify.left` sees them leading, so nothing is cancelled either.
         return

@@ -18,6 +18,7 @@ from django.utils.dateformat import format as date_format
 
 from balint.audit import services as audit
 from balint.errors import DomainError
+from groups.access import roles_in_group
 from groups.models import BalintGroup, GroupStatus, Leadership, Membership, MembershipStatus
 from members.models import User
 from sessions.tasters import emails
@@ -260,12 +261,6 @@ class Opening:
         return self.outcome in ("ok", "preview")
 
 
-def _may_invite(group: BalintGroup, user) -> bool:
-    if user.is_staff or Leadership.objects.filter(group=group, person=user).exists():
-        return True
-    return group.programme_id is not None and group.programme.admins.filter(pk=user.pk).exists()
-
-
 @transaction.atomic
 def open_invitation(*, token: str, user, now: datetime | None = None) -> Opening:
     """Resolve a link: mark the invitation opened, and let the signed-in person who is not in
@@ -289,14 +284,10 @@ def open_invitation(*, token: str, user, now: datetime | None = None) -> Opening
         return Opening("closed")
     if invitation.booking_id is None and invitation.is_expired(now):
         return Opening("expired", group=group)
-    if signed_in and _may_invite(group, user):
+    roles = roles_in_group(user, group) if signed_in else None
+    if roles and roles.can_invite_tasters:
         return Opening("preview", group=group, invitation=invitation)
-    if (
-        signed_in
-        and Membership.objects.filter(
-            group=group, person=user, status=MembershipStatus.ACTIVE
-        ).exists()
-    ):
+    if roles and roles.is_member:
         return Opening("member", group=group)
     changed = []
     if invitation.opened_at is None:

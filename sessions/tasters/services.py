@@ -18,13 +18,11 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from balint.audit import services as audit
+from groups.access import roles_in_group
 from groups.models import (
     MAX_TASTER_SEATS,
     BalintGroup,
     GroupStatus,
-    Leadership,
-    Membership,
-    MembershipStatus,
 )
 from members.models import User
 from sessions.meetings.models import Meeting
@@ -85,12 +83,10 @@ def _check_bookable(meeting: Meeting, person: User, now: datetime) -> None:
         raise TasterError("Bookings for this meeting closed when it started.")
     if meeting.group.status == GroupStatus.CLOSED:
         raise TasterError("This group has closed.")
-    group_id = meeting.group_id
-    if Leadership.objects.filter(group_id=group_id, person=person).exists():
+    roles = roles_in_group(person, meeting.group_id)
+    if roles.is_leader:
         raise TasterError("You lead this group, so you do not need a taster seat.")
-    if Membership.objects.filter(
-        group_id=group_id, person=person, status=MembershipStatus.ACTIVE
-    ).exists():
+    if roles.is_member:
         raise TasterError("You are a member of this group already: no taster seat is needed.")
 
 

@@ -4,7 +4,6 @@ from django import template
 
 from sessions.attendance.group_pages import upcoming_meetings_for_group
 from sessions.attendance.offers import seat_offer
-from sessions.attendance.taster_access import can_invite
 from sessions.tasters.queries import my_bookings
 
 register = template.Library()
@@ -43,12 +42,6 @@ def landing_offer(meeting, my_booking) -> str:
 def tasters_of(expected) -> list:
     """`expected|tasters_of`: the tasters among a meeting's expected people."""
     return [entry for entry in expected if entry.role == "taster"]
-
-
-@register.filter
-def can_invite_tasters(access) -> bool:
-    """`access|can_invite_tasters`: whether the viewer may invite tasters to the group."""
-    return bool(access) and can_invite(access)
 
 
 @register.simple_tag

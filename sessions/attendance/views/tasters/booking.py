@@ -10,8 +10,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from balint.errors import DomainError
 from balint.views import show_refusal
 from sessions.attendance.offers import seat_offer
-from sessions.attendance.roles import MeetingAccess, access_managed_meeting, access_meeting
-from sessions.attendance.taster_access import access_own_booking
+from sessions.attendance.roles import (
+    MeetingAccess,
+    access_managed_meeting,
+    access_meeting,
+    access_own_booking,
+)
 from sessions.meetings.models import Meeting
 from sessions.tasters import services
 from sessions.tasters.emails import where_for_taster
@@ -35,14 +39,15 @@ def _book_context(request: HttpRequest, access: MeetingAccess) -> dict:
     group_access = access.group_access
     mine = open_bookings_by_group([meeting.group_id], request.user).get(meeting.group_id)
     now = timezone.now()
-    in_group = group_access.is_member or group_access.is_leader
     return {
         "meeting": meeting,
         "group": meeting.group,
         "access": group_access,
         "has_started": meeting.starts_at <= now,
         "my_booking": mine,
-        "offer": seat_offer(meeting, in_group=in_group, my_booking=mine, now=now),
+        "offer": seat_offer(
+            meeting, in_group=group_access.is_expected_at_meetings, my_booking=mine, now=now
+        ),
     }
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from balint.errors import DomainError
 from balint.views import show_refusal
-from sessions.attendance.taster_access import access_invitation, access_inviting_group
+from sessions.attendance.roles import access_invitation, access_inviting_group
 from sessions.tasters import services
 from sessions.tasters.forms import InviteForm
 from sessions.tasters.models import TasterInvitation
