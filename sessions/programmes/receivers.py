@@ -1,9 +1,9 @@
 """Reactions to allauth's events: a verified address takes up the cohort places it was given."""
 
-from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed, user_signed_up
 from django.dispatch import receiver
 
+from members.verification import proven_addresses
 from sessions.programmes.cohorts import activate_pending_enrolments
 
 
@@ -11,8 +11,8 @@ from sessions.programmes.cohorts import activate_pending_enrolments
 def enrol_on_signup(sender, request, user, **kwargs) -> None:
     # Only an address the person has proved they own: otherwise anyone could sign up with an
     # invited address and appear in a programme's reports. Unverified ones wait for confirmation.
-    for address in EmailAddress.objects.filter(user=user, verified=True):
-        activate_pending_enrolments(user=user, email=address.email)
+    for email in proven_addresses(request, user):
+        activate_pending_enrolments(user=user, email=email)
 
 
 @receiver(email_confirmed, dispatch_uid="programmes.enrol_on_confirmation")

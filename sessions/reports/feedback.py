@@ -73,6 +73,7 @@ def _invite(person: User, *, cohort: Cohort | None = None, group: BalintGroup | 
             "group": group,
             "feedback_url": settings.SITE_URL + reverse("reports:feedback", args=[token]),
         },
+        secrets=[token],
     )
     return invitation
 
