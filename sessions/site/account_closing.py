@@ -32,6 +32,7 @@ from sessions.tasters.models import BookingStatus, TasterBooking, TasterInvitati
 from sessions.tasters.services import cancel_taster_booking
 
 FORMER_MEMBER = "Former member"
+WORDS_REMOVED = "[removed: the writer closed their account]"
 
 
 class AccountError(DomainError):
@@ -58,6 +59,7 @@ def close_account(*, person: User, now: datetime | None = None) -> User:
     check_can_close(person=person)
     addresses = _addresses(person)
     names = [person.display_name, person.email, *addresses]
+    words = _own_words(person)
     try:
         _step_down(person, now=now)
     except (GroupError, TasterError) as error:
@@ -68,6 +70,7 @@ def close_account(*, person: User, now: datetime | None = None) -> User:
     _delete_invitations(person, addresses)
     _silence_outbox(addresses)
     _scrub_texts(names)
+    _scrub_words(words)
     # The admin's history names the person as its object's label.
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)
@@ -140,6 +143,30 @@ def _silence_outbox(addresses: set[str]) -> None:
             message.status = MessageStatus.FAILED
             message.last_error = "Not sent: the recipient closed their account."
         message.save(update_fields=["to", "status", "last_error"])
+
+
+def _own_words(person: User) -> set[str]:
+    """What the person wrote that others were emailed: notes with join requests, the messages
+    of taster invitations they sent."""
+    notes = Membership.objects.filter(person=person).exclude(note="").values_list("note", flat=True)
+    messages = (
+        TasterInvitation.objects.filter(inviter=person)
+        .exclude(message="")
+        .values_list("message", flat=True)
+    )
+    return {text for text in [*notes, *messages] if len(text.strip()) >= 3}
+
+
+def _scrub_words(words: set[str]) -> None:
+    """Take the person's own words out of every stored email (as written and as HTML shows
+    them), so that closing the account leaves none of them behind."""
+    fields = ["body_text", "body_html"]
+    forms = words | {escape(text) for text in words}
+    for text in sorted(forms, key=len, reverse=True):
+        for field in fields:
+            Message.objects.filter(**{f"{field}__contains": text}).update(
+                **{field: Replace(field, Value(text), Value(WORDS_REMOVED))}
+            )
 
 
 def _scrub_texts(names: list[str]) -> None:

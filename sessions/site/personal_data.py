@@ -13,12 +13,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 
 from balint.audit.models import AuditEvent
+from balint.exports import stream_csv
 from balint.outbox.models import Message
-from groups.csv_export import stream_csv
 from groups.models import Leadership, Membership, PendingMembershipInvite
 from members.models import User
 from sessions.meetings.models import Apology, AttendanceRecord
-from sessions.programmes.models import Enrolment, PendingEnrolment
+from sessions.programmes.models import Cohort, CohortPlacement, Enrolment, PendingEnrolment
 from sessions.reports.models import FeedbackInvitation
 from sessions.tasters.models import TasterBooking, TasterInvitation
 
@@ -153,7 +153,58 @@ def collect_personal_data(*, person: User) -> dict[str, list[dict[str, Any]]]:
             {"at": e.at, "area": e.get_area_display(), "what": e.summary, "where": e.where}
             for e in AuditEvent.objects.filter(actor=person).order_by("at")
         ],
+        "about_you_in_the_audit_log": [
+            {"at": e.at, "area": e.get_area_display(), "what": e.summary, "where": e.where}
+            for e in _audit_about(person)
+        ],
+        "roles": _roles(person),
+        "things_you_created": _created(person),
     }
+
+
+def _audit_about(person: User):
+    """Audit entries that name the person or are about their account, whoever acted."""
+    about = Q(object_type=User._meta.label_lower, object_id=person.pk)
+    for name in {person.display_name, person.email}:
+        if len(name) >= 3:
+            about |= Q(summary__icontains=name)
+    return AuditEvent.objects.filter(about).exclude(actor=person).order_by("at")
+
+
+def _roles(person: User) -> list[dict[str, Any]]:
+    roles = [
+        {"role": "Programme admin", "of": programme.name}
+        for programme in person.administered_programmes.order_by("name")
+    ]
+    if person.is_staff:
+        roles.append({"role": "Site staff", "of": ""})
+    return roles
+
+
+def _created(person: User) -> list[dict[str, Any]]:
+    """What the person made or sent for others: invitations, cohorts, placements."""
+    invitations = TasterInvitation.objects.filter(inviter=person).select_related("group")
+    return [
+        *(
+            {"what": "Taster invitation", "group": i.group.name, "to": i.email, "at": i.created_at}
+            for i in invitations.order_by("created_at")
+        ),
+        *(
+            {"what": "Cohort", "programme": c.programme.name, "name": c.name, "at": c.created_at}
+            for c in Cohort.objects.filter(created_by=person).select_related("programme")
+        ),
+        *(
+            {
+                "what": "Cohort placed in a group",
+                "cohort": p.cohort.name,
+                "group": p.group.name,
+                "at": p.placed_at,
+            }
+            for p in CohortPlacement.objects.filter(placed_by=person).select_related(
+                "cohort", "group"
+            )
+        ),
+    ]
 
 
 def as_json(data: dict[str, list[dict[str, Any]]]) -> str:

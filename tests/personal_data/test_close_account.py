@@ -8,9 +8,11 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from balint.outbox.models import Message, MessageStatus
 from groups.models import MIN_CAPACITY, Leadership, Membership, MembershipStatus
+from groups.services import request_to_join
 from members.models import User
 from sessions.meetings.models import Apology, AttendanceRecord
 from sessions.reports.feedback import feedback_results, response_rates
@@ -175,3 +177,19 @@ def test_the_only_leader_is_told_why_on_the_page(client, leader):
     assert "You are the only leader of Cotham GP Balint Group" in response.content.decode()
     leader.refresh_from_db()
     assert leader.is_active
+
+
+def test_the_persons_own_words_leave_the_emails_they_were_sent_in(
+    member, other_group, other_leader, django_capture_on_commit_callbacks
+):
+    note = "I'd like to join: I work <nights> in Clifton"
+    with django_capture_on_commit_callbacks(execute=True):
+        request_to_join(group=other_group, person=member, note=note)
+    assert rows_mentioning(note) and rows_mentioning(escape(note))  # in the leaders' email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        close_account(person=member)
+
+    assert rows_mentioning(note) == []
+    assert rows_mentioning(escape(note)) == []
+    assert rows_mentioning("nights") == []

@@ -8,7 +8,11 @@ import json
 import pytest
 from django.urls import reverse
 
+from balint.audit import services as audit
 from groups.services import update_group_settings
+from sessions.programmes.models import CohortPlacement
+from sessions.tasters.invitations import invite_tasters
+from tests.reports.factories import CohortFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +127,35 @@ def test_closing_needs_a_post(client, member):
     client.force_login(member)
 
     assert client.get(reverse("personal_data:close")).status_code == 405
+
+
+def test_the_download_holds_roles_what_others_recorded_and_what_they_made(
+    client, programme_admin, programme, group, leader, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_tasters(group=group, by=programme_admin, addresses="new.gp@example.org")
+    cohort = CohortFactory(programme=programme, name="Block 9", created_by=programme_admin)
+    CohortPlacement.objects.create(cohort=cohort, group=group, placed_by=programme_admin)
+    audit.record(
+        actor=leader,
+        area=audit.Area.ROSTER,
+        action="test.about",
+        summary="Helen Admin was mentioned by a leader",
+        where=group,
+    )
+    client.force_login(programme_admin)
+
+    data = download_json(client)
+
+    assert data["roles"] == [{"role": "Programme admin", "of": "Severn scheme"}]
+    about = [entry["what"] for entry in data["about_you_in_the_audit_log"]]
+    assert about == ["Helen Admin was mentioned by a leader"]
+    made = {
+        (entry["what"], entry.get("to") or entry.get("name") or entry.get("cohort"))
+        for entry in data["things_you_created"]
+    }
+    assert made == {
+        ("Taster invitation", "new.gp@example.org"),
+        ("Cohort", "Block 9"),
+        ("Cohort placed in a group", "Block 9"),
+    }
