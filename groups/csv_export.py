@@ -1,39 +1,15 @@
-"""The roster as CSV: streamed row by row, opening cleanly in Excel and LibreOffice."""
+"""The roster's rows for its CSV download (streamed by balint.exports.stream_csv, which makes
+every cell safe to open in Excel and LibreOffice)."""
 
-import csv
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from groups.models import BalintGroup, MembershipStatus
 
-# A cell starting with one of these is read as a formula by spreadsheets (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER = ["Name", "Email", "Status", "Asked to join", "Joined", "Left", "Last changed by"]
-
-
-def neutralise(value: object) -> str:
-    """Make a cell safe to open in a spreadsheet: text that could start a formula gets a
-    leading apostrophe, which spreadsheets show as plain text (OWASP's advice)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
-
-
-class _Echo:
-    """csv.writer wants a file; this one hands each line back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def stream_csv(rows: Iterable[Iterable[object]]) -> Iterator[str]:
-    # The byte order mark tells Excel the file is UTF-8 (names with accents stay intact).
-    yield "\ufeff"
-    writer = csv.writer(_Echo())
-    for row in rows:
-        yield writer.writerow([neutralise(cell) for cell in row])
 
 
 def _day(moment: datetime.datetime | None, zone) -> str:

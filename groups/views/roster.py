@@ -15,9 +15,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from balint.audit import services as audit
+from balint.exports import stream_csv
 from groups import services
 from groups.access import GroupAccess, access_managed_group
-from groups.csv_export import roster_rows, stream_csv
+from groups.csv_export import roster_rows
 from groups.forms import AddMemberForm, DeclineForm, RemoveForm
 from groups.models import CURRENT_STATUSES, Membership, MembershipStatus, PendingMembershipInvite
 from groups.views.common import run

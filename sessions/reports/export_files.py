@@ -1,64 +1,22 @@
-"""CSV and XLSX files from rows, and the export log.
+"""XLSX files from rows, and the export log (CSV streams through balint.exports.stream_csv).
 
-CSV streams: rows are written as they are read, a batch at a time, so memory stays flat and the
-first bytes leave at once (no worker timeout on a long export). XLSX is built with openpyxl's
-write-only mode into a temporary file on disk, then sent from there.
-
-Both neutralise cells that a spreadsheet would run as a formula, with the one function the roster
-export uses (groups.csv_export.neutralise).
+XLSX is built with openpyxl's write-only mode into a temporary file on disk, then sent from
+there. Its cells go through the same `spreadsheet_cell` as every CSV download's.
 """
 
-import csv
-import io
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from itertools import batched
+from collections.abc import Iterable
 from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from balint.audit import services as audit
-from groups.csv_export import neutralise
+from balint.exports import spreadsheet_cell
 from members.models import Programme, User
 from sessions.reports.models import ExportLog
 from sessions.reports.summary import ReportFilter
-
-BATCH_ROWS = 1000  # CSV rows per chunk sent to the client: few writes, small buffers
-
-
-def csv_chunks(
-    rows: Iterable[Iterable[object]],
-    *,
-    header: list[str],
-    on_complete: Callable[[int], None] | None = None,
-    neutralised: bool = False,
-) -> Iterator[str]:
-    """The CSV text in chunks: a byte order mark (so Excel reads UTF-8), the header, the rows.
-    Every cell is neutralised unless the rows say they are (`neutralised=True`).
-    `on_complete(count)` is called once every row has been written."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(header)
-    count = 0
-    for batch in batched(rows, BATCH_ROWS):
-        writer.writerows(batch if neutralised else ([neutralise(c) for c in r] for r in batch))
-        count += len(batch)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
-    if on_complete is not None:
-        on_complete(count)
-
-
-def xlsx_cell(value: object) -> str:
-    """A cell for openpyxl: neutralised (it would store "=..." as a formula) and without the
-    control characters the XLSX format cannot hold."""
-    return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
 
 
 def xlsx_file(
@@ -70,7 +28,8 @@ def xlsx_file(
     sheet.append(header)
     count = 0
     for row in rows:
-        sheet.append([xlsx_cell(cell) for cell in row])
+        # openpyxl would store "=..." as a formula, and refuses control characters.
+        sheet.append([spreadsheet_cell(cell) for cell in row])
         count += 1
     # Deleted when closed (FileResponse closes it once sent).
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it

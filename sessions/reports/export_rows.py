@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 
-from groups.csv_export import FORMULA_TRIGGERS, neutralise
+from balint.exports import needs_neutralising, spreadsheet_cell
 from members.models import Programme
 from sessions.meetings.models import AttendanceRecord, AttendanceRole, AttendanceStatus
 from sessions.programmes.attendance import zone
@@ -122,7 +122,7 @@ def attendance_rows(queryset: QuerySet, *, programme_name: str) -> Iterator[tupl
     # row leaves.
     with transaction.atomic():
         _plan_for_every_row()
-        yield from _formatted(attendance_values(queryset), neutralise(programme_name))
+        yield from _formatted(attendance_values(queryset), spreadsheet_cell(programme_name))
 
 
 def _plan_for_every_row() -> None:
@@ -136,8 +136,8 @@ def _plan_for_every_row() -> None:
 def _formatted(values, programme: str) -> Iterator[tuple]:
     # A million lines pass through this loop, so it does the least it can per line: what a
     # meeting's lines share (its group, date, time, zone) is worked out once per meeting, and a
-    # name is handed to the shared neutralise() only when it starts like a formula.
-    triggers, safe = FORMULA_TRIGGERS, neutralise
+    # name is handed to the shared spreadsheet_cell() only when it might need it.
+    needs, safe = needs_neutralising, spreadsheet_cell
     last_meeting = last_cohort = last_recorder = last_recorded = None
     group = day = start = cohort = recorder = recorded = ""
     meeting_zone = None
@@ -165,9 +165,9 @@ def _formatted(values, programme: str) -> Iterator[tuple]:
             last_cohort, cohort = cohort_name, safe(cohort_name)
         if recorder_name != last_recorder:
             last_recorder, recorder = recorder_name, safe(recorder_name)
-        if name.startswith(triggers):
+        if needs(name):
             name = safe(name)
-        if email.startswith(triggers):
+        if needs(email):
             email = safe(email)
         # Dates, times, zones and labels are ours; only names and addresses are people's.
         yield (

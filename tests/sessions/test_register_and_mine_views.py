@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.csv_export import neutralise
+from balint.exports import spreadsheet_cell
 from sessions.attendance.register import Mark
 from sessions.attendance.services import record_register
 from sessions.meetings.models import Apology, AttendanceRecord, AttendanceRole, AttendanceStatus
@@ -230,8 +230,8 @@ def test_the_record_csv_is_utf8_with_a_bom_and_cannot_carry_formulas(
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_formula_cells_are_neutralised(value):
-    assert neutralise(value) == f"'{value}"
+    assert spreadsheet_cell(value) == f"'{value}"
 
 
 def test_plain_cells_are_kept():
-    assert neutralise("Cotham GP Balint Group") == "Cotham GP Balint Group"
+    assert spreadsheet_cell("Cotham GP Balint Group") == "Cotham GP Balint Group"

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from groups.csv_export import stream_csv
+from balint.exports import stream_csv
 from groups.models import Leadership, Membership, MembershipStatus
 from sessions.meetings.models import (
     ATTENDED,

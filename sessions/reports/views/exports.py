@@ -7,10 +7,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from balint.exports import stream_csv
 from sessions.programmes.access import ProgrammeAccess, access_programme
 from sessions.reports.export_files import (
     complete_export,
-    csv_chunks,
     export_filename,
     log_export,
     xlsx_file,
@@ -58,7 +58,7 @@ def _csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         by=request.user, programme=access.programme, kind=kind, file_format="csv", filters=filters
     )
     header, rows = _rows(kind, access, filters)
-    chunks = csv_chunks(
+    chunks = stream_csv(
         rows,
         header=header,
         on_complete=lambda count: complete_export(log_id=log.pk, rows=count),
