@@ -272,6 +272,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "groups.tasks.expire_waitlist_offers",
         "schedule": crontab(minute=35),
     },
+    # Calendar answers from the IMAP mailbox (sessions/calendar/mailbox.py); nothing without
+    # IMAP_HOST. Each answer is applied once, however often it is read.
+    "calendar-replies": {
+        "task": "sessions.calendar.tasks.read_calendar_replies",
+        "schedule": 5 * 60.0,
+    },
     # Retention (sessions/site/retention.py): deletes what is past its period; idempotent.
     "purge-expired-data": {
         "task": "sessions.site.tasks.purge_expired_data",
@@ -286,6 +292,30 @@ WAITLIST_OFFER_DAYS = env_int("WAITLIST_OFFER_DAYS", 7)
 # message waits before the sweeper queues it again (longer than a normal send takes).
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_SWEEP_AFTER_SECONDS = env_int("OUTBOX_SWEEP_AFTER_SECONDS", 120)
+
+# Calendar replies (issue 16): invitations name REPLIES_ADDRESS, plus a signed token per person and
+# meeting, as their organiser and ask for an answer; the beat task reads those answers from the
+# IMAP mailbox below. Unset: invitations ask for none (RSVP=FALSE) and nothing is read.
+REPLIES_ADDRESS = env_str("REPLIES_ADDRESS")
+IMAP_HOST = env_str("IMAP_HOST")
+IMAP_USE_SSL = env_bool("IMAP_USE_SSL", default=True)
+IMAP_PORT = env_int("IMAP_PORT", 993 if IMAP_USE_SSL else 143)
+IMAP_USER = env_str("IMAP_USER")
+IMAP_PASSWORD = env_str("IMAP_PASSWORD")
+IMAP_FOLDER = env_str("IMAP_FOLDER", "INBOX")
+# Where answers go once read; unset: they stay, marked seen. Mail that is no answer we can read is
+# set aside in IMAP_FAILED_FOLDER, or flagged (and marked seen) when that is unset.
+IMAP_PROCESSED_FOLDER = env_str("IMAP_PROCESSED_FOLDER")
+IMAP_FAILED_FOLDER = env_str("IMAP_FAILED_FOLDER")
+IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 30)
+if PRODUCTION and REPLIES_ADDRESS:
+    # Invitations that ask for answers nobody reads would lose every apology sent by calendar.
+    for name, value in [
+        ("IMAP_HOST", IMAP_HOST),
+        ("IMAP_USER", IMAP_USER),
+        ("IMAP_PASSWORD", IMAP_PASSWORD),
+    ]:
+        require(name, value)
 
 # Retention (UK GDPR): days after which sent emails, expired or revoked taster invitations and
 # address invitations to a group or cohort are deleted by the daily purge.

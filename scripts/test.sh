@@ -12,6 +12,15 @@ if ! command -v chromium >/dev/null 2>&1; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# The calendar-reply tests read a real IMAP mailbox: Debian's Dovecot, started by the tests
+# themselves (tests/services.py), never as a system service.
+if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
+  echo "==> Installing Dovecot from Debian's packages for the IMAP tests"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null
+fi
+
 if [ -n "${DATABASE_URL:-}" ]; then
   echo "==> Database: ${DATABASE_URL%%://*} at $(echo "$DATABASE_URL" | sed -E 's#^[a-z]+://([^@]*@)?##')"
 else

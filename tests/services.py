@@ -261,3 +261,100 @@ def _drop_broker_connections(app) -> None:
     pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+
+
+class DovecotServer:
+    """A throwaway IMAP server (Debian's dovecot-imapd) with one mailbox, `replies`, whose
+    password is anything: its own config, run folder, log and Maildir in a temporary folder, on
+    a spare loopback port. The mail belongs to the `mail` user, as Dovecot will not serve uid 0."""
+
+    user = "replies"
+    password = "not-a-secret"
+
+    def __init__(self):
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="balint-dovecot-"))
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "DovecotServer":
+        binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+        if not Path(binary).exists():
+            raise RuntimeError("Dovecot is not installed: apt-get install dovecot-imapd")
+        self.root.chmod(0o711)  # mkdtemp's 0700 would keep the `mail` user out of its Maildir
+        (self.root / "run").mkdir()
+        mail = self.root / "mail"
+        mail.mkdir()
+        shutil.chown(mail, "mail", "mail")
+        config = self.root / "dovecot.conf"
+        config.write_text(
+            DOVECOT_CONFIG.format(
+                root=self.root, port=self.port, user=self.user, password=self.password
+            )
+        )
+        # -F: in the foreground, so the process is ours to wait for; master.pid is written too.
+        self.process = subprocess.Popen(
+            [binary, "-F", "-c", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for_port(self.port)
+        except TimeoutError:
+            self.stop()
+            raise RuntimeError(f"Dovecot did not start:\n{self.log()}") from None
+        return self
+
+    def log(self) -> str:
+        path = self.root / "dovecot.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is not None:
+            pid_file = self.root / "run" / "master.pid"
+            if pid_file.exists():
+                os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
+            else:
+                self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+            self.process = None
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> "DovecotServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+DOVECOT_CONFIG = """
+base_dir = {root}/run
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{root}/mail/%u
+first_valid_uid = 1
+passdb {{
+  driver = static
+  args = password={password}
+}}
+userdb {{
+  driver = static
+  args = uid=mail gid=mail home={root}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+"""

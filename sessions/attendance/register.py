@@ -8,7 +8,7 @@ already in the register.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, CharField, Q, Value, When
 
 from groups.models import Leadership, Membership, MembershipStatus
 from sessions.meetings.models import (
@@ -17,6 +17,8 @@ from sessions.meetings.models import (
     AttendanceRecord,
     AttendanceRole,
     AttendanceStatus,
+    CalendarAnswer,
+    CalendarReply,
     Meeting,
 )
 from sessions.tasters.queries import tasters_booked_at
@@ -42,6 +44,10 @@ class Expected:
     role: str
     sent_apologies: bool
     record: AttendanceRecord | None
+    # What leaders see of calendar answers (sessions/calendar/replies.py): apologies sent by
+    # declining, and a Maybe (TENTATIVE) with no apologies.
+    apologies_from_calendar: bool = False
+    maybe: bool = False
 
     @property
     def initial(self) -> Mark | None:
@@ -61,7 +67,7 @@ def expected_people(meeting: Meeting) -> list[Expected]:
             "person", "recorded_by"
         )
     }
-    apologised = set(Apology.objects.filter(meeting=meeting).values_list("person_id", flat=True))
+    answers = _answers(meeting)
     people: dict[int, tuple[object, str]] = {}
     for leadership in Leadership.objects.filter(group_id=meeting.group_id).select_related("person"):
         people[leadership.person_id] = (leadership.person, AttendanceRole.LEADER)
@@ -75,11 +81,48 @@ def expected_people(meeting: Meeting) -> list[Expected]:
     for person_id, record in records.items():
         people.setdefault(person_id, (record.person, record.role))
     expected = [
-        Expected(person, role, person_id in apologised, records.get(person_id))
+        Expected(
+            person,
+            role,
+            sent_apologies=answers.get(person_id, MAYBE) != MAYBE,
+            record=records.get(person_id),
+            apologies_from_calendar=answers.get(person_id) == FROM_CALENDAR,
+            maybe=answers.get(person_id) == MAYBE,
+        )
         for person_id, (person, role) in people.items()
     ]
     order = {AttendanceRole.LEADER: 0, AttendanceRole.MEMBER: 1, AttendanceRole.TASTER: 2}
     return sorted(expected, key=lambda e: (order.get(e.role, 3), str(e.person).casefold()))
+
+
+FROM_SITE, FROM_CALENDAR, MAYBE = "site", "calendar", "maybe"
+
+
+def _answers(meeting: Meeting) -> dict[int, str]:
+    """Each person's apologies (from the site or a calendar) or calendar Maybe, in one query;
+    apologies win over a Maybe."""
+    kind = Case(
+        When(from_calendar=True, then=Value(FROM_CALENDAR)),
+        default=Value(FROM_SITE),
+        output_field=CharField(),
+    )
+    apologies = (
+        Apology.objects.filter(meeting=meeting)
+        .annotate(kind=kind)
+        .values_list("person_id", "kind")
+        .order_by()
+    )
+    maybes = (
+        CalendarReply.objects.filter(meeting=meeting, answer=CalendarAnswer.TENTATIVE)
+        .annotate(kind=Value(MAYBE, output_field=CharField()))
+        .values_list("person_id", "kind")
+        .order_by()
+    )
+    answers: dict[int, str] = {}
+    for person_id, found in apologies.union(maybes, all=True).order_by():
+        if found != MAYBE or person_id not in answers:
+            answers[person_id] = found
+    return answers
 
 
 def _member_at(meeting: Meeting) -> Q:

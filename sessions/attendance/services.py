@@ -27,9 +27,12 @@ def _now(now: datetime | None) -> datetime:
 
 
 @transaction.atomic
-def send_apologies(*, meeting: Meeting, person, now: datetime | None = None) -> Apology:
-    """Record that `person` will miss `meeting` (sending twice keeps one). Raises MeetingError
-    if the meeting is cancelled or has started, or the person is not a member or leader."""
+def send_apologies(
+    *, meeting: Meeting, person, now: datetime | None = None, from_calendar: bool = False
+) -> Apology:
+    """Record that `person` will miss `meeting` (sending twice keeps one, and where it came
+    from: the site or, `from_calendar`, a calendar app's Decline). Raises MeetingError if the
+    meeting is cancelled or has started, or the person is not a member or leader."""
     meeting = lock_meeting(meeting)
     if meeting.is_cancelled:
         raise MeetingError("This meeting is cancelled: there is no need to send apologies.")
@@ -37,7 +40,9 @@ def send_apologies(*, meeting: Meeting, person, now: datetime | None = None) -> 
         raise MeetingError("This meeting has started, so apologies can no longer be sent.")
     if not is_expected(meeting, person):
         raise MeetingError("Only the group's members and leaders can send apologies.")
-    apology, _ = Apology.objects.get_or_create(meeting=meeting, person=person)
+    apology, _ = Apology.objects.get_or_create(
+        meeting=meeting, person=person, defaults={"from_calendar": from_calendar}
+    )
     return apology
 
 

@@ -9,7 +9,7 @@ from django.utils.dateformat import format as date_format
 
 from balint.outbox.services import OutgoingEmail
 from sessions.calendar.ical import absolute_url, invitation, private_details
-from sessions.meetings.models import Meeting
+from sessions.meetings.models import AttendanceRole, Meeting
 
 DAY = "l j F Y"
 
@@ -91,7 +91,13 @@ def calendar_email(
             **context,
         },
         ical=invitation(
-            meetings, method=method, person=person, private=private, sequences=sequences
+            meetings,
+            method=method,
+            person=person,
+            private=private,
+            sequences=sequences,
+            # Members' and leaders' Accept and Decline are read (replies.py); tasters' are not.
+            answers=context.get("role") in {AttendanceRole.MEMBER, AttendanceRole.LEADER},
         ),
         ical_method=method,
         time_zone=zone_named(person.time_zone).key,

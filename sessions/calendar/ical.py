@@ -23,6 +23,7 @@ from icalendar import Calendar, Event, vCalAddress, vDuration
 from icalendar.enums import CLASS
 
 from groups.models import Format
+from sessions.calendar.reply_address import replies_enabled, reply_address
 from sessions.meetings.models import Meeting
 
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
@@ -54,9 +55,11 @@ def invitation(
     private: bool,
     stamp: datetime | None = None,
     sequences: Mapping[int, int] | None = None,
+    answers: bool = False,
 ) -> str:
     """A REQUEST or CANCEL for `person` (the ATTENDEE) about one or more meetings; `sequences`
-    maps a meeting's id to the SEQUENCE to send (sequences.py; the revision if missing)."""
+    maps a meeting's id to the SEQUENCE to send (sequences.py; the revision if missing).
+    `answers`: a REQUEST asks for Accept or Decline (RSVP), if REPLIES_ADDRESS is set."""
     stamp = stamp or timezone.now()
     sequences = sequences or {}
     events = [
@@ -67,6 +70,7 @@ def invitation(
             private=private,
             stamp=stamp,
             sequence=sequences.get(meeting.pk),
+            answers=answers,
         )
         for meeting in meetings
     ]
@@ -132,6 +136,7 @@ def _event(
     private: bool,
     stamp: datetime,
     sequence: int | None = None,
+    answers: bool = False,
 ) -> Event:
     cancelled = method == CANCEL or meeting.is_cancelled
     zone = _zone(meeting.group.time_zone)
@@ -151,9 +156,13 @@ def _event(
         status="CANCELLED" if cancelled else "CONFIRMED",
         # Shared calendars show colleagues "busy", not the group (RFC 5545 §3.8.1.3).
         classification=CLASS.PRIVATE,
-        organizer=_organizer(meeting),
+        organizer=_organizer(meeting, person if method != PUBLISH else None),
         # RFC 5546 §3.2.1: a PUBLISH carries no ATTENDEE; REQUEST and CANCEL name the person.
-        attendees=[_attendee(person)] if person is not None and method != PUBLISH else None,
+        attendees=(
+            [_attendee(person, rsvp=answers and method == REQUEST and replies_enabled())]
+            if person is not None and method != PUBLISH
+            else None
+        ),
     )
 
 
@@ -162,19 +171,25 @@ def _zone(name: str):
     return UTC if name in {"UTC", "Etc/UTC"} else zoneinfo.ZoneInfo(name)
 
 
-def _organizer(meeting: Meeting) -> vCalAddress:
-    # The site sends on the group's behalf; replies go nowhere, hence RSVP=FALSE below.
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+def _organizer(meeting: Meeting, person) -> vCalAddress:
+    # The site sends on the group's behalf. With REPLIES_ADDRESS set, a person's copy names the
+    # address signed for them and this meeting, where their calendar's answer is read
+    # (replies.py); their CANCELs name it too, as calendars match a CANCEL to its organiser.
+    # Without it, answers would go nowhere, hence RSVP=FALSE below.
+    if person is not None and replies_enabled():
+        address = reply_address(meeting_id=meeting.pk, person_id=person.pk)
+    else:
+        address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
     return vCalAddress.new(address, cn=meeting.group.name)
 
 
-def _attendee(person) -> vCalAddress:
+def _attendee(person, *, rsvp: bool) -> vCalAddress:
     return vCalAddress.new(
         person.email,
         cn=str(person),
         role="REQ-PARTICIPANT",
         partstat="NEEDS-ACTION",
-        rsvp=False,
+        rsvp=rsvp,
     )
 
 

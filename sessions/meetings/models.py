@@ -237,6 +237,8 @@ class Apology(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="apologies"
     )
     sent_at = models.DateTimeField(auto_now_add=True)
+    # Sent by declining the invitation in a calendar app (an iTIP REPLY), not on the site.
+    from_calendar = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "apologies"
@@ -247,6 +249,38 @@ class Apology(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: apologies for {self.meeting}"
+
+
+class CalendarAnswer(models.TextChoices):
+    """PARTSTAT values of an iTIP REPLY (RFC 5545 §3.2.12) that we act on."""
+
+    ACCEPTED = "accepted", "Accepted"
+    TENTATIVE = "tentative", "Maybe"
+    DECLINED = "declined", "Declined"
+
+
+class CalendarReply(models.Model):
+    """The latest answer a person's calendar app sent to a meeting's invitation (RFC 5546 §3.2.3).
+
+    The reply's DTSTAMP orders answers: one stamped no later than the stored one changes
+    nothing, so a reply read twice, or an older one read late, is applied once."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="calendar_replies")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_replies"
+    )
+    answer = models.CharField(max_length=16, choices=CalendarAnswer)
+    stamped_at = models.DateTimeField(help_text="The reply's DTSTAMP: when the answer was given.")
+    received_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "calendar replies"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="one_calendar_reply"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.answer} for {self.meeting}"
 
 
 class AttendanceRole(models.TextChoices):
