@@ -2,9 +2,10 @@
 
 import threading
 from datetime import UTC, date, datetime, time, timedelta
+from time import sleep
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from sessions.attendance.group_pages import (
     next_meetings_for_groups,
     upcoming_meetings_for_group,
 )
+from sessions.meetings import schedule as schedule_module
 from sessions.meetings.models import Frequency, Meeting, Weekday, WeekOfMonth
 from sessions.meetings.queries import rhythms_for_groups
 from sessions.meetings.schedule import ScheduleSpec, generate_meetings, rhythm_in_words
@@ -54,23 +56,25 @@ def test_upcoming_meetings_include_cancelled_ones_in_order(group, leader):
     assert upcoming_meetings_for_group(group, limit=1) == [first]
 
 
+@pytest.mark.parametrize("number_of_groups", [2, 5, 40])
 def test_next_meetings_for_groups_is_one_query_whatever_the_number_of_groups(
-    django_assert_num_queries,
+    django_assert_num_queries, number_of_groups
 ):
-    groups = BalintGroupFactory.create_batch(5)
-    for number, group in enumerate(groups[:4]):
+    groups = BalintGroupFactory.create_batch(number_of_groups)
+    with_meetings = groups[:-1]  # the last has none
+    for number, group in enumerate(with_meetings):
         MeetingFactory(group=group, starts_at=soon(-1))
         nearest = MeetingFactory(group=group, starts_at=soon(2 + number))
-        MeetingFactory(group=group, starts_at=soon(30))
+        MeetingFactory(group=group, starts_at=soon(30 + number))
         group.nearest = nearest
-    cancelled = MeetingFactory(group=groups[3], starts_at=soon(1), status="cancelled")
+    cancelled = MeetingFactory(group=groups[0], starts_at=soon(1), status="cancelled")
 
     with django_assert_num_queries(1):
         found = next_meetings_for_groups([group.pk for group in groups])
         zones = {meeting.group.time_zone for meeting in found.values()}
 
     assert {pk: meeting.pk for pk, meeting in found.items()} == {
-        group.pk: group.nearest.pk for group in groups[:4]
+        group.pk: group.nearest.pk for group in with_meetings
     }
     assert cancelled.pk not in {meeting.pk for meeting in found.values()}
     assert zones == {"Europe/London"}
@@ -143,10 +147,34 @@ def test_the_generation_task_ignores_a_schedule_that_has_gone():
     assert generate_meetings_for_schedule(123456) == 0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_generations_at_once_make_each_meeting_once(group, leader):
-    if connection.vendor != "postgresql":
-        pytest.skip("select_for_update() only locks on PostgreSQL")
+# Where generate_meetings takes the group's lock (the one helper, groups.services.locks, by the
+# name the schedule module calls it), and the step that reads the meetings already there.
+GENERATION_LOCK = (schedule_module, "lock_group")
+EXISTING_MEETINGS = (schedule_module, "_existing")
+
+
+@pytest.fixture
+def slow_reading(monkeypatch):
+    """Each generation waits after reading the meetings already there, as a busy server might:
+    without the lock, every run would read "none yet" before any writes."""
+    read = getattr(*EXISTING_MEETINGS)
+
+    def read_slowly(*args, **kwargs):
+        found = read(*args, **kwargs)
+        sleep(0.3)
+        return found
+
+    monkeypatch.setattr(*EXISTING_MEETINGS, read_slowly)
+
+
+@pytest.fixture
+def without_the_generation_lock(monkeypatch):
+    """The negative control: generation reads the group without locking it."""
+    assert callable(getattr(*GENERATION_LOCK))
+    monkeypatch.setattr(*GENERATION_LOCK, lambda group_id: BalintGroup.objects.get(pk=group_id))
+
+
+def generate_four_times_at_once(group, leader) -> tuple[list[int], list[Exception]]:
     spec = ScheduleSpec(
         frequency=Frequency.WEEKLY,
         weekday=Weekday.WEDNESDAY,
@@ -176,10 +204,35 @@ def test_two_generations_at_once_make_each_meeting_once(group, leader):
         thread.start()
     for thread in threads:
         thread.join()
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_generations_at_once_make_each_meeting_once(group, leader, slow_reading):
+    if connection.vendor != "postgresql":
+        pytest.skip("select_for_update() only locks on PostgreSQL")
+
+    results, errors = generate_four_times_at_once(group, leader)
 
     assert not errors
-    assert sorted(results)[:3] == [0, 0, 0]
-    assert sorted(results)[3] == Meeting.objects.count() == 25  # Wednesdays, January to June
+    assert sorted(results) == [0, 0, 0, 25]  # Wednesdays, January to June
+    assert Meeting.objects.count() == 25
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_lock_generations_at_once_collide(
+    group, leader, slow_reading, without_the_generation_lock
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("select_for_update() only locks on PostgreSQL")
+
+    results, errors = generate_four_times_at_once(group, leader)
+
+    # Every run read "no meetings yet" and wrote all 25: the first won, the one-meeting-per-start
+    # constraint refused the others' writes.
+    assert results == [25]
+    assert len(errors) == 3 and all(isinstance(e, IntegrityError) for e in errors), errors
+    assert Meeting.objects.count() == 25
 
 
 def test_query_count_of_the_leaders_meeting_list_does_not_grow(client, leader, group):
