@@ -5,13 +5,13 @@ memberships and invitations are read-only here: they change on the site, where t
 send the emails and calendar invitations and keep the "last leader" rule."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from balint.admin_rules import ReadOnlyAdmin, RefusalShownInAdmin
 from balint.audit import services as audit
 from groups import services
 from groups.models import (
@@ -75,7 +75,7 @@ class BalintGroupAdminForm(forms.ModelForm):
 
 
 @admin.register(BalintGroup)
-class BalintGroupAdmin(admin.ModelAdmin):
+class BalintGroupAdmin(RefusalShownInAdmin, admin.ModelAdmin):
     form = BalintGroupAdminForm
     inlines = [LeadershipInline]
     list_display = [
@@ -135,14 +135,6 @@ class BalintGroupAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # The operation's transaction has been rolled back by the time its refusal gets here.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.GroupError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
     def save_model(self, request, obj: BalintGroup, form, change: bool) -> None:
         """The settings a leader may change go through `update_group_settings`, as on the
         site; the web address and the programme, which only staff change, are saved beside."""
@@ -179,17 +171,6 @@ class MembershipEventInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -4,27 +4,16 @@ read-only here (leaders' pages, open to staff, change them through the operation
 rules, the revision and the audit log)."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import transaction
-from django.http import HttpResponseRedirect
 from django.utils import timezone
 
+from balint.admin_rules import ReadOnlyAdmin, RefusalShownInAdmin
 from balint.audit import services as audit
 from sessions.meetings.forms import ScheduleForm
 from sessions.meetings.models import Apology, AttendanceRecord, Meeting, MeetingChange, Schedule
 from sessions.meetings.schedule import generate_meetings, rhythm_in_words
-from sessions.meetings.services import MeetingError, set_schedule
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from sessions.meetings.services import set_schedule
 
 
 class ScheduleAdminForm(forms.ModelForm):
@@ -62,7 +51,7 @@ class ScheduleAdminForm(forms.ModelForm):
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
+class ScheduleAdmin(RefusalShownInAdmin, admin.ModelAdmin):
     form = ScheduleAdminForm
     list_display = ["group", "rhythm", "rrule", "start_date", "horizon_months", "generated_until"]
     list_select_related = ["group"]
@@ -81,14 +70,6 @@ class ScheduleAdmin(admin.ModelAdmin):
     # Deleting a schedule would leave its meetings without the rule that made them.
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # The operation's transaction has been rolled back by the time its refusal gets here.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except MeetingError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj: Schedule, form, change: bool) -> None:
         """Through `set_schedule`, as the leaders' form: the RRULE is rebuilt, the meetings

@@ -2,22 +2,11 @@
 operations, which hold the seat rules and send the emails) and of one meeting's taster seats
 (saved through `set_meeting_taster_seats`, as on the meeting page)."""
 
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 
+from balint.admin_rules import ReadOnlyAdmin, RefusalShownInAdmin
 from sessions.tasters import services
 from sessions.tasters.models import MeetingTasterSeats, TasterBooking, TasterInvitation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(TasterBooking)
@@ -73,7 +62,7 @@ class TasterInvitationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MeetingTasterSeats)
-class MeetingTasterSeatsAdmin(admin.ModelAdmin):
+class MeetingTasterSeatsAdmin(RefusalShownInAdmin, admin.ModelAdmin):
     list_display = ["meeting", "seats", "updated_by", "updated_at"]
     list_select_related = ["meeting__group", "updated_by"]
     raw_id_fields = ["meeting"]
@@ -86,14 +75,6 @@ class MeetingTasterSeatsAdmin(admin.ModelAdmin):
     # booked already): the meeting page does it.
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # The operation's transaction has been rolled back by the time its refusal gets here.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.TasterError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj: MeetingTasterSeats, form, change: bool) -> None:
         """Through `set_meeting_taster_seats`, as the meeting page: only meetings to come, never
