@@ -2,13 +2,18 @@
 transaction of the change (so a rolled-back change sends nothing) and writes outbox rows whose
 unique keys make a repeated call queue nothing new. Each returns how many emails it queued.
 
+Every email carries one meeting (one UID): some calendar apps import only the first event of
+a message. A change to several meetings at once (a new schedule, joining a group) is one email
+per person and meeting, written in one bulk insert.
+
 Keys name the event, the meeting, the person and the revision (`cancel:<meeting>:<person>:r3`),
 so a later change to the same meeting is a new message, and a taster booking cancelled because
 its meeting was cancelled gets the same key as the meeting's cancellation: one CANCEL, whichever
-path runs first. A change to several meetings at once (a new schedule) is one email per person.
+path runs first. A person's own change (joining, leaving) adds the meeting to its key
+(`calendar-join:<membership>:<meeting>`).
 """
 
-import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -27,20 +32,15 @@ from sessions.meetings.models import Meeting, MeetingChange
 INVITE, UPDATE, CANCELLATION = "calendar_invite", "calendar_update", "calendar_cancel"
 
 
-def _key(prefix: str, meetings: Sequence[Meeting], person) -> str:
-    if len(meetings) == 1:
-        meeting = meetings[0]
-        return f"{prefix}:{meeting.pk}:{person.pk}:r{meeting.revision}"
-    # Several meetings: their ids and revisions, which no later change repeats.
-    versions = ",".join(f"{meeting.pk}r{meeting.revision}" for meeting in meetings)
-    return f"{prefix}s:{person.pk}:{hashlib.sha256(versions.encode()).hexdigest()[:24]}"
+def _key(prefix: str, meeting: Meeting, person) -> str:
+    return f"{prefix}:{meeting.pk}:{person.pk}:r{meeting.revision}"
 
 
 def _to_everyone(
     meetings: Sequence[Meeting], *, prefix: str, method: str, template: str, **context
 ) -> int:
-    """One email per person expected at any of `meetings` still to come, about the ones they
-    expect. (Meetings made for the past, as demo data are, go in no calendar by email.)"""
+    """One email per meeting still to come and person expected at it. (Meetings made for the
+    past, as demo data are, go in no calendar by email.)"""
     now = timezone.now()
     meetings = sorted(
         (meeting for meeting in meetings if meeting.starts_at > now),
@@ -50,24 +50,25 @@ def _to_everyone(
         return 0
     expected = people_by_meeting(meetings)
     bumps = bumps_of(meetings)
-    theirs: dict[int, tuple[object, str, list[Meeting]]] = {}
-    for meeting in meetings:
-        for attendee in expected[meeting.pk]:
-            entry = theirs.setdefault(attendee.person.pk, (attendee.person, attendee.role, []))
-            entry[2].append(meeting)
+    # How many of these emails each person gets, so that each can say it is one of several.
+    batch = Counter(a.person.pk for meeting in meetings for a in expected[meeting.pk])
     emails: list[OutgoingEmail] = [
         calendar_email(
-            key=_key(prefix, own, person),
-            person=person,
-            meetings=own,
+            key=_key(prefix, meeting, attendee.person),
+            person=attendee.person,
+            meetings=[meeting],
             method=method,
             template=template,
             private=True,
-            role=role,
-            sequences={m.pk: m.revision + bumps.get((m.pk, person.pk), 0) for m in own},
+            role=attendee.role,
+            batch=batch[attendee.person.pk],
+            sequences={
+                meeting.pk: meeting.revision + bumps.get((meeting.pk, attendee.person.pk), 0)
+            },
             **context,
         )
-        for person, role, own in theirs.values()
+        for meeting in meetings
+        for attendee in expected[meeting.pk]
     ]
     return len(enqueue_emails_bulk(emails))
 
@@ -102,8 +103,8 @@ def schedule_changed(
     updated: Sequence[Meeting] = (),
     cancelled: Sequence[Meeting] = (),
 ) -> int:
-    """The calendar emails for one run of the group's schedule: at most one invitation, one
-    update (moved or restored meetings) and one cancellation per person."""
+    """The calendar emails for one run of the group's schedule: an invitation, update (moved or
+    restored) or cancellation per meeting and person."""
     sent = 0
     if added:
         sent += _to_everyone(
@@ -122,49 +123,56 @@ def schedule_changed(
 
 def place_changed(*, meetings: Sequence[Meeting]) -> int:
     """Update everyone's calendar with the group's new usual room or link: one email per person
-    for all the meetings concerned (REQUEST)."""
+    and meeting concerned (REQUEST)."""
     return _to_everyone(meetings, prefix="update", method=REQUEST, template=UPDATE, event="place")
 
 
 def joined(*, group_id: int, person, key: str, role: str, now: datetime | None = None) -> int:
-    """One email putting all the group's upcoming meetings in the calendar of someone who has
-    just become a member or leader (REQUEST). Nothing if none are planned."""
-    meetings = upcoming_meetings_of_group(group_id, now=now or timezone.now())
-    if not meetings or _queued(key):
-        return 0
-    email = calendar_email(
-        key=key,
-        person=person,
-        meetings=meetings,
-        method=REQUEST,
-        template=INVITE,
-        private=True,
-        event="joined",
-        role=role,
-        sequences=raise_sequences(meetings, person),
-    )
-    return len(enqueue_emails_bulk([email]))
+    """One email for each of the group's upcoming meetings, putting it in the calendar of someone
+    who has just become a member or leader (REQUEST). Nothing if none are planned."""
+    meetings = _not_yet_sent(key, upcoming_meetings_of_group(group_id, now=now or timezone.now()))
+    sequences = raise_sequences(meetings, person) if meetings else {}
+    emails = [
+        calendar_email(
+            key=f"{key}:{meeting.pk}",
+            person=person,
+            meetings=[meeting],
+            method=REQUEST,
+            template=INVITE,
+            private=True,
+            event="joined",
+            role=role,
+            batch=len(meetings),
+            sequences=sequences,
+        )
+        for meeting in meetings
+    ]
+    return len(enqueue_emails_bulk(emails))
 
 
 def left(*, group_id: int, person, key: str, now: datetime | None = None) -> int:
     """Take the group's upcoming meetings out of the calendar of someone who is no longer a
-    member or leader (CANCEL). They may no longer see the room or link, so it carries neither."""
+    member or leader (CANCEL), one email per meeting. They may no longer see the room or link,
+    so it carries neither."""
     if roles_in_group(person, group_id).is_expected_at_meetings:
         return 0  # e.g. a member appointed leader: still expected at every meeting
-    meetings = upcoming_meetings_of_group(group_id, now=now or timezone.now())
-    if not meetings or _queued(key):
-        return 0
-    email = calendar_email(
-        key=key,
-        person=person,
-        meetings=meetings,
-        method=CANCEL,
-        template=CANCELLATION,
-        private=False,
-        event="left",
-        sequences=raise_sequences(meetings, person),
-    )
-    return len(enqueue_emails_bulk([email]))
+    meetings = _not_yet_sent(key, upcoming_meetings_of_group(group_id, now=now or timezone.now()))
+    sequences = raise_sequences(meetings, person) if meetings else {}
+    emails = [
+        calendar_email(
+            key=f"{key}:{meeting.pk}",
+            person=person,
+            meetings=[meeting],
+            method=CANCEL,
+            template=CANCELLATION,
+            private=False,
+            event="left",
+            batch=len(meetings),
+            sequences=sequences,
+        )
+        for meeting in meetings
+    ]
+    return len(enqueue_emails_bulk(emails))
 
 
 def taster_booked(booking) -> int:
@@ -188,6 +196,13 @@ def taster_booked(booking) -> int:
     return len(enqueue_emails_bulk([email]))
 
 
+def _not_yet_sent(key: str, meetings: list[Meeting]) -> list[Meeting]:
+    """The meetings whose `<key>:<meeting>` email was not queued before (one query)."""
+    keys = {f"{key}:{meeting.pk}": meeting for meeting in meetings}
+    sent = set(Message.objects.filter(key__in=keys).values_list("key", flat=True))
+    return [meeting for k, meeting in keys.items() if k not in sent]
+
+
 def _queued(key: str) -> bool:
     """Whether a message only one person gets was queued before: a repeated call must not raise
     their SEQUENCE again for nothing (harmless, but the numbers should mean messages sent)."""
@@ -209,7 +224,7 @@ def taster_booking_cancelled(booking) -> int:
     if meeting.is_cancelled:
         # The same key and SEQUENCE as meeting_cancelled's (its revision raised them for
         # everyone): one CANCEL whichever runs first.
-        key, event = _key("cancel", [meeting], person), "cancelled"
+        key, event = _key("cancel", meeting, person), "cancelled"
         sequences = current_sequences([meeting], person)
     else:
         key, event = f"taster-cancel:{booking.pk}", "booking_cancelled"

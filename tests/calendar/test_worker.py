@@ -140,7 +140,7 @@ def test_a_join_committed_while_redis_is_down_sends_one_invitation_after_the_swe
         started = time.monotonic()
         membership = groups.add_member_by_email(group=group, email=newcomer.email, by=leader)
         assert time.monotonic() - started < 10, "a dead broker must not hold up the change"
-        row = Message.objects.get(key=f"calendar-join:{membership.pk}")
+        row = Message.objects.get(key=f"calendar-join:{membership.pk}:{meeting.pk}")
         assert row.status == MessageStatus.PENDING
 
         with redis:
