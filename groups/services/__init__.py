@@ -4,8 +4,9 @@ Each operation runs in one transaction: it locks the group row, re-checks the ru
 rows, writes the change with its history (MembershipEvent) and its emails (outbox rows), and
 raises `GroupError` with a message for the person when a rule refuses it. Views only catch that.
 
-Lock order: the group row first, then anything in it. Every change to who holds a place in a
-group takes the group's lock, so the memberships of a locked group cannot change under us.
+Lock order: the group row first, then anything in it (locks.py). Every change to who holds a
+place in a group takes the group's lock, so the memberships of a locked group cannot change under
+us.
 """
 
 from groups.services.joining import (
@@ -28,7 +29,8 @@ from groups.services.leading import (
     remove_leader,
     update_group_settings,
 )
-from groups.services.rules import GroupError, lock_group, today_in, waitlist_position
+from groups.services.locks import lock_group
+from groups.services.rules import GroupError, today_in, waitlist_position
 
 __all__ = [
     "SETTINGS_FIELDS",

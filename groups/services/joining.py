@@ -19,13 +19,13 @@ from groups.models import (
     MembershipStatus,
     PendingMembershipInvite,
 )
+from groups.services.locks import lock_group
 from groups.services.rules import (
     GroupError,
     admit,
     current_membership,
     full_message,
     get_membership,
-    lock_group,
     offer_free_places,
     places_taken,
     set_status,

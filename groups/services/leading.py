@@ -7,10 +7,10 @@ from django.db import IntegrityError, transaction
 from balint.audit import services as audit
 from groups import emails, signals
 from groups.models import BalintGroup, LeaderRole, Leadership, MembershipStatus
+from groups.services.locks import lock_group
 from groups.services.rules import (
     GroupError,
     current_membership,
-    lock_group,
     offer_free_places,
     places_taken,
     set_status,

@@ -1,8 +1,8 @@
-"""The rules every group operation shares: the group lock, counting places, writing a status
-with its history, admitting a person and offering free places to the waitlist.
+"""The rules every group operation shares: counting places, writing a status with its history,
+admitting a person and offering free places to the waitlist.
 
-Lock order: the group row first, then anything in it. Every change to who holds a place in a
-group takes the group's lock, so the memberships of a locked group cannot change under us.
+Every change to who holds a place in a group takes the group's lock first (locks.py), so the
+memberships of a locked group cannot change under us.
 """
 
 import datetime
@@ -27,15 +27,6 @@ from members.models import User
 
 class GroupError(DomainError):
     """A rule refused the operation; `message` says why, for the person who tried it."""
-
-
-def lock_group(group: BalintGroup) -> BalintGroup:
-    """Lock and re-read the group row. Must be called inside a transaction.
-
-    Two leaders approving the last place at the same moment would both count 9 of 10 and both
-    write: the lock makes the second wait and count again after the first has committed.
-    """
-    return BalintGroup.objects.select_for_update().get(pk=group.pk)
 
 
 def places_taken(group: BalintGroup) -> int:

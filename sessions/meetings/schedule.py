@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from groups.models import BalintGroup, GroupStatus
+from groups.services.locks import lock_group
 from sessions.meetings import signals
 from sessions.meetings.changes import added_change, apply_change
 from sessions.meetings.models import (
@@ -199,9 +200,12 @@ def generate_meetings(*, schedule_id: int, now: datetime | None = None) -> Gener
     with transaction.atomic():
         # The lock serialises this with a second run (the beat task and a save at once) and with
         # leaders' changes, which take the same lock: no duplicate rows, no lost edits.
-        group = BalintGroup.objects.select_for_update().filter(schedule__pk=schedule_id).first()
-        if group is None:
+        group_id = (
+            Schedule.objects.filter(pk=schedule_id).values_list("group_id", flat=True).first()
+        )
+        if group_id is None:
             raise Schedule.DoesNotExist(f"No schedule {schedule_id}")
+        group = lock_group(group_id)
         schedule = Schedule.objects.select_related("group").get(pk=schedule_id)
         if group.status not in GENERATING_STATUSES:
             return GenerationResult()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from balint.audit import services as audit
 from balint.errors import DomainError
 from groups.models import BalintGroup, GroupStatus
+from groups.services.locks import lock_group
 from sessions.meetings import signals
 from sessions.meetings.changes import apply_change, record_added
 from sessions.meetings.models import (
@@ -37,10 +38,6 @@ class MeetingError(DomainError):
     """A change refused; the message says why, in words for the person who asked."""
 
 
-def _lock_group(group: BalintGroup) -> BalintGroup:
-    return BalintGroup.objects.select_for_update().get(pk=group.pk)
-
-
 def lock_meeting(meeting: Meeting) -> Meeting:
     """The meeting, locked for this transaction (callers lock the group first, if at all)."""
     return Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
@@ -56,7 +53,7 @@ def set_schedule(
 ) -> tuple[Schedule, GenerationResult]:
     """Create or change the group's schedule and bring its future meetings in line at once.
     Raises MeetingError for a closed group."""
-    group = _lock_group(group)
+    group = lock_group(group)
     if group.status == GroupStatus.CLOSED:
         raise MeetingError("This group is closed: it has no schedule.")
     fields = asdict(spec)
@@ -108,7 +105,7 @@ def cancel_meeting(*, meeting: Meeting, by, reason: str, now: datetime | None = 
     reason = " ".join(reason.split())
     if not reason:
         raise MeetingError("Please give a reason: members will see it.")
-    _lock_group(meeting.group)
+    lock_group(meeting.group_id)
     meeting = lock_meeting(meeting)
     if meeting.is_cancelled:
         raise MeetingError("This meeting is already cancelled.")
@@ -135,7 +132,7 @@ def move_meeting(
     Raises MeetingError if it is cancelled or started, or the new time is impossible, past or
     taken, or nothing changes."""
     now = _now(now)
-    _lock_group(meeting.group)
+    lock_group(meeting.group_id)
     meeting = lock_meeting(meeting)
     if meeting.is_cancelled:
         raise MeetingError("This meeting is cancelled, so it cannot be moved.")
@@ -184,7 +181,7 @@ def add_extra_meeting(
 ) -> Meeting:
     """Add a one-off meeting outside the schedule. Raises MeetingError for a closed group or a
     time that is impossible, past or taken."""
-    group = _lock_group(group)
+    group = lock_group(group)
     if group.status == GroupStatus.CLOSED:
         raise MeetingError("This group is closed: it cannot have new meetings.")
     starts_at, ends_at = _check_future_slot(

@@ -20,6 +20,7 @@ from balint.audit import services as audit
 from balint.errors import DomainError
 from groups.access import roles_in_group
 from groups.models import BalintGroup, GroupStatus, Leadership, Membership, MembershipStatus
+from groups.services.locks import lock_group
 from members.models import User
 from sessions.tasters import emails
 from sessions.tasters.models import (
@@ -101,7 +102,7 @@ def invite_tasters(
     the group's leaders and members, and people invited already are refused; the rest are
     emailed. Raises TasterError for a closed group or too long a list."""
     now = now or timezone.now()
-    group = BalintGroup.objects.select_for_update().get(pk=group.pk)
+    group = lock_group(group)
     if group.status == GroupStatus.CLOSED:
         raise TasterError("This group has closed, so it cannot invite tasters.")
     entries = split_addresses(addresses)
@@ -191,7 +192,7 @@ def _invite_one(group, by, address, message, known, now, line, text) -> LineResu
 def _locked(invitation: TasterInvitation) -> TasterInvitation:
     # The group first, as `invite_tasters` takes it: every change to a group's invitations is
     # serialised on it, so a revoke and a re-invite of the same address cannot cross.
-    group = BalintGroup.objects.select_for_update().get(pk=invitation.group_id)
+    group = lock_group(invitation.group_id)
     invitation = TasterInvitation.objects.select_for_update().get(pk=invitation.pk)
     invitation.group = group
     return invitation

@@ -1,7 +1,7 @@
 """Business operations on taster seats and bookings (invitations: invitations.py).
 
-Each is one transaction. Locks follow the meetings layer's order (sessions/services.py): the
-group's row, then the meeting's. The meeting's lock serialises everyone booking that meeting, so
+Each is one transaction. Locks follow the one order (groups/services/locks.py): the group's
+row, then the meeting's. The meeting's lock serialises everyone booking that meeting, so
 the seat count cannot be read twice before either writes; the group's lock guards "one open
 booking per person per group" across its meetings and keeps the person's membership from
 changing under the check (every membership change takes it). Taking the group first also means
@@ -21,9 +21,9 @@ from balint.audit import services as audit
 from groups.access import roles_in_group
 from groups.models import (
     MAX_TASTER_SEATS,
-    BalintGroup,
     GroupStatus,
 )
+from groups.services.locks import lock_group
 from members.models import User
 from sessions.meetings.models import Meeting
 from sessions.tasters import signals
@@ -62,7 +62,7 @@ FULL_MESSAGE = "This meeting is full: all its taster seats have been booked. Ple
 
 
 def _lock(meeting: Meeting) -> Meeting:
-    group = BalintGroup.objects.select_for_update().get(pk=meeting.group_id)
+    group = lock_group(meeting.group_id)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     meeting.group = group
     return meeting

@@ -27,7 +27,7 @@ def _postgresql_only():
 
 # Where the group services take the group lock: each module that calls it, by the name it calls.
 # If the lock helper moves, point these at its new callers.
-GROUP_LOCK_CALLERS = [(joining, "lock_group"), (leading, "lock_group"), (rules, "lock_group")]
+GROUP_LOCK_CALLERS = [(joining, "lock_group"), (leading, "lock_group")]
 
 
 @pytest.fixture
