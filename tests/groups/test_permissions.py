@@ -13,6 +13,9 @@ from tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", 403, 404
+# Let through, then the form is refused: 400 with the form and its errors (the data is invalid on
+# purpose, so that nothing changes).
+INVALID = "invalid"
 
 EVERYONE = dict.fromkeys(PERSONAS, OK)
 SIGNED_IN = {**EVERYONE, "anonymous": LOGIN}
@@ -60,7 +63,7 @@ VIEWS = {
     "detail": ("get", "/groups/cotham/", {}, EVERYONE),
     "mine": ("get", "/groups/mine/", {}, SIGNED_IN),
     "create form": ("get", "/groups/new/", {}, STAFF_ONLY),
-    "create": ("post", "/groups/new/", {"name": "X"}, STAFF_ONLY),
+    "create": ("post", "/groups/new/", {"name": "X"}, {**STAFF_ONLY, "staff": INVALID}),
     "join": ("post", "/groups/cotham/join/", {"note": "Hello"}, SIGNED_IN),
     "accept offer": ("post", "/groups/cotham/accept-place/", {}, SIGNED_IN),
     "leave": ("post", "/groups/cotham/leave/", {}, SIGNED_IN),
@@ -78,7 +81,12 @@ VIEWS = {
     ),
     "withdraw invite": ("post", "/groups/cotham/invites/{invite}/withdraw/", {}, MANAGERS),
     "settings": ("get", "/groups/cotham/settings/", {}, MANAGERS),
-    "save settings": ("post", "/groups/cotham/settings/", {"name": ""}, MANAGERS),
+    "save settings": (
+        "post",
+        "/groups/cotham/settings/",
+        {"name": ""},
+        {**MANAGERS, "leader": INVALID, "staff": INVALID},
+    ),
     "appoint leader": (
         "post",
         "/groups/cotham/leaders/add/",
@@ -90,8 +98,11 @@ VIEWS = {
 
 
 def check(response, expected) -> None:
-    if expected == OK:
-        assert response.status_code in (200, 302, 400), response.status_code
+    if expected == INVALID:
+        assert response.status_code == 400, response.status_code
+        assert response.context["form"].errors, "a 400 without form errors"
+    elif expected == OK:
+        assert response.status_code in (200, 302), response.status_code
         if response.status_code == 302:
             assert not response["Location"].startswith("/accounts/login/")
     elif expected == LOGIN:
