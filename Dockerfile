@@ -40,10 +40,12 @@ USER balint
 # Threads keep a worker answering while one request waits on the database or SMTP; a worker that
 # misses its heartbeat for 30 s is replaced; max-requests recycles slow leaks. Containers are
 # scaled by compose, not through gunicorn's control socket, which would want a writable home.
+# The access log masks the secret tokens in URLs (feeds, invitations, feedback, confirmations,
+# password resets): balint/gunicorn_logging.py.
 ENV BALINT_ENV=production \
     PORT=8000 \
     WEB_CONCURRENCY=3 \
-    GUNICORN_CMD_ARGS="--threads=4 --timeout=30 --graceful-timeout=30 --keep-alive=5 --max-requests=1000 --max-requests-jitter=100 --worker-tmp-dir=/dev/shm --access-logfile=- --no-control-socket"
+    GUNICORN_CMD_ARGS="--threads=4 --timeout=30 --graceful-timeout=30 --keep-alive=5 --max-requests=1000 --max-requests-jitter=100 --worker-tmp-dir=/dev/shm --access-logfile=- --logger-class=balint.gunicorn_logging.MaskingLogger --no-control-socket"
 EXPOSE 8000
 
 # Liveness: /healthz/live answers 200 while gunicorn serves requests, without touching the
