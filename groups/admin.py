@@ -146,13 +146,12 @@ class BalintGroupAdmin(RefusalShownInAdmin, admin.ModelAdmin):
                 for name in staff_only:
                     setattr(group, name, form.cleaned_data[name])
                 group.save(update_fields=staff_only)
-                audit.record(
-                    actor=request.user,
+                audit.record_in_group(
+                    group,
+                    by=request.user,
                     area=audit.Area.ROSTER,
                     action="group.settings",
                     summary=f"Changed the group's {' and '.join(staff_only)} in the admin",
-                    where=group,
-                    target=group,
                 )
         obj.refresh_from_db()
 

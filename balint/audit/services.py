@@ -31,5 +31,12 @@ def record(
     )
 
 
+def record_in_group(on: models.Model, *, by, area: Area, action: str, summary: str) -> AuditEvent:
+    """`record` a change to a group or to one of its rows (a membership, leader, invitation,
+    meeting or schedule): `on` is the row changed, and the entry's place is its group."""
+    group = getattr(on, "group", on)
+    return record(actor=by, area=area, action=action, summary=summary, where=group, target=on)
+
+
 def _fit(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"

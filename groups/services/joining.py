@@ -218,13 +218,12 @@ def _invite_address(group: BalintGroup, email: str, *, by: User) -> PendingMembe
     if group.invites.filter(email__iexact=email, accepted_at__isnull=True).exists():
         raise GroupError(f"{email} has already been invited; they join when they sign up.")
     invite = PendingMembershipInvite.objects.create(group=group, email=email, invited_by=by)
-    audit.record(
-        actor=by,
+    audit.record_in_group(
+        invite,
+        by=by,
         area=audit.Area.INVITATIONS,
         action="membership_invite.send",
         summary=f"Invited {email} to join the group",
-        where=group,
-        target=invite,
     )
     emails.group_invite(invite)
     return invite
@@ -237,13 +236,12 @@ def cancel_invite(*, group: BalintGroup, invite_id: int, by: User) -> PendingMem
     invite = group.invites.filter(pk=invite_id, accepted_at__isnull=True).first()
     if invite is None:
         raise GroupError("That invitation has been used or withdrawn already.")
-    audit.record(
-        actor=by,
+    audit.record_in_group(
+        invite,
+        by=by,
         area=audit.Area.INVITATIONS,
         action="membership_invite.withdraw",
         summary=f"Withdrew the invitation to {invite.email}",
-        where=group,
-        target=invite,
     )
     invite.delete()
     return invite

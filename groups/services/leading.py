@@ -63,13 +63,12 @@ def update_group_settings(*, group: BalintGroup, by: User, changes: dict[str, An
     if places:
         signals.meeting_place_changed.send(sender=BalintGroup, group=group, fields=places)
     names = [str(BalintGroup._meta.get_field(name).verbose_name) for name in changed]
-    audit.record(
-        actor=by,
+    audit.record_in_group(
+        group,
+        by=by,
         area=audit.Area.ROSTER,
         action="group.settings",
         summary=f"Changed the group's settings: {', '.join(names) or 'nothing'}",
-        where=group,
-        target=group,
     )
     offer_free_places(group)
     return group
@@ -96,13 +95,12 @@ def appoint_leader(*, group: BalintGroup, email: str, role: str, by: User) -> Le
 
 def _appoint(group: BalintGroup, person: User, role: str, *, by: User) -> Leadership:
     leadership = Leadership.objects.create(group=group, person=person, role=role)
-    audit.record(
-        actor=by,
+    audit.record_in_group(
+        leadership,
+        by=by,
         area=audit.Area.ROSTER,
         action="leader.appoint",
         summary=f"Appointed {person} as {leadership.get_role_display().lower()}",
-        where=group,
-        target=leadership,
     )
     emails.leader_appointed(leadership, by=by)
     signals.leadership_started.send(sender=Leadership, leadership=leadership)
@@ -119,13 +117,12 @@ def remove_leader(*, group: BalintGroup, leadership_id: int, by: User) -> Leader
     if group.leaderships.count() <= 1:
         raise GroupError("A group needs at least one leader: appoint another leader first.")
     leadership_id = leadership.pk
-    audit.record(
-        actor=by,
+    audit.record_in_group(
+        leadership,
+        by=by,
         area=audit.Area.ROSTER,
         action="leader.remove",
         summary=f"Stood {leadership.person} down as {leadership.get_role_display().lower()}",
-        where=group,
-        target=leadership,
     )
     leadership.delete()
     signals.leadership_ended.send(
@@ -152,13 +149,12 @@ def create_group(*, by: User, fields: dict[str, Any], leader_emails: list[str]) 
                     raise GroupError(f"No one has an account with {email}.")
                 role = LeaderRole.LEADER if position == 0 else LeaderRole.CO_LEADER
                 _appoint(group, person, role, by=by)
-            audit.record(
-                actor=by,
+            audit.record_in_group(
+                group,
+                by=by,
                 area=audit.Area.ROSTER,
                 action="group.create",
                 summary=f"Created the group {group.name}",
-                where=group,
-                target=group,
             )
     except IntegrityError:
         # The form checked the address; another member of staff took it in the meantime.

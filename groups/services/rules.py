@@ -73,13 +73,12 @@ def set_status(membership: Membership, status: str, *, by: User | None, **fields
     membership.updated_by = by
     membership.save()
     MembershipEvent.objects.create(membership=membership, status=status, by=by)
-    audit.record(
-        actor=by,
+    audit.record_in_group(
+        membership,
+        by=by,
         area=audit.Area.ROSTER,
         action=f"membership.{status}",
         summary=f"{membership.person}: {change}{membership.get_status_display()}",
-        where=membership.group,
-        target=membership,
     )
     _announce(membership, previous=previous)
     return membership

@@ -86,14 +86,13 @@ def record_register(
     fields = ["status", "presented_case", "recorded_by", "recorded_at"]
     AttendanceRecord.objects.bulk_update(changed, fields)
     if new or changed:
-        audit.record(
-            actor=by,
+        audit.record_in_group(
+            meeting,
+            by=by,
             area=audit.Area.REGISTER,
             action="register.record",
             summary=f"Recorded the register of {meeting}: {len(new)} new marks, "
             f"{len(changed)} changed",
-            where=meeting.group,
-            target=meeting,
         )
     return len(new) + len(changed)
 

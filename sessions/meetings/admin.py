@@ -80,13 +80,12 @@ class ScheduleAdmin(RefusalShownInAdmin, admin.ModelAdmin):
             if schedule.horizon_months != horizon:
                 schedule.horizon_months = horizon
                 schedule.save(update_fields=["horizon_months"])
-                audit.record(
-                    actor=request.user,
+                audit.record_in_group(
+                    schedule,
+                    by=request.user,
                     area=audit.Area.MEETINGS,
                     action="schedule.horizon",
                     summary=f"Planned meetings {horizon} months ahead",
-                    where=schedule.group,
-                    target=schedule,
                 )
                 generate_meetings(schedule_id=schedule.pk)
         obj.pk = schedule.pk

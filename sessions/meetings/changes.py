@@ -99,11 +99,6 @@ def _describe(kind: str, old_starts_at: datetime, meeting: Meeting) -> str:
 
 
 def _audit(meeting: Meeting, *, by, kind: str, summary: str) -> None:
-    audit.record(
-        actor=by,
-        area=audit.Area.MEETINGS,
-        action=f"meeting.{kind}",
-        summary=summary,
-        where=meeting.group,
-        target=meeting,
+    audit.record_in_group(
+        meeting, by=by, area=audit.Area.MEETINGS, action=f"meeting.{kind}", summary=summary
     )

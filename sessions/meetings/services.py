@@ -61,13 +61,12 @@ def set_schedule(
     schedule, _ = Schedule.objects.update_or_create(
         group=group, defaults={**fields, "rrule": spec.rrule_string(), "updated_by": by}
     )
-    audit.record(
-        actor=by,
+    audit.record_in_group(
+        schedule,
+        by=by,
         area=audit.Area.MEETINGS,
         action="schedule.set",
         summary=f"Set the schedule: {schedule.rrule}",
-        where=group,
-        target=schedule,
     )
     return schedule, generate_meetings(schedule_id=schedule.pk, now=now)
 

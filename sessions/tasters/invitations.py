@@ -237,13 +237,12 @@ def revoke_invitation(
 
 
 def _audit(invitation: TasterInvitation, *, by: User, action: str, summary: str) -> None:
-    audit.record(
-        actor=by,
+    audit.record_in_group(
+        invitation,
+        by=by,
         area=audit.Area.INVITATIONS,
         action=f"taster_invitation.{action}",
         summary=summary,
-        where=invitation.group,
-        target=invitation,
     )
 
 

@@ -251,13 +251,12 @@ def set_meeting_taster_seats(
         MeetingTasterSeats.objects.update_or_create(
             meeting=meeting, defaults={"seats": seats, "updated_by": by}
         )
-    audit.record(
-        actor=by,
+    audit.record_in_group(
+        meeting,
+        by=by,
         area=audit.Area.MEETINGS,
         action="meeting.taster_seats",
         summary=f"Set {effective} taster seat{'s' if effective != 1 else ''} for {meeting}"
         + (" (the group's usual number)" if seats is None else ""),
-        where=meeting.group,
-        target=meeting,
     )
     return effective
