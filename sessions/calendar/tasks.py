@@ -2,10 +2,14 @@
 safe to run twice or twice at once: its outbox rows have unique keys."""
 
 from celery import shared_task
+from django.core.cache import cache
 
 from sessions.calendar.leaders import queue_join_request_digests, queue_register_prompts
 from sessions.calendar.mailbox import read_mailbox
 from sessions.calendar.reminders import queue_due_reminders
+
+MAILBOX_LOCK = "calendar:reading-mailbox"
+MAILBOX_LOCK_SECONDS = 10 * 60
 
 
 @shared_task
@@ -30,5 +34,12 @@ def send_join_request_digests() -> int:
 def read_calendar_replies() -> int:
     """Apply the calendar answers waiting in the IMAP mailbox (every five minutes; nothing
     without IMAP_HOST). Returns how many messages were read, set aside or not."""
-    result = read_mailbox()
+    # One reader at a time (beat may fire again while a slow server is still being read): each
+    # answer is applied once anyway, but two readers would both try to move the same messages.
+    if not cache.add(MAILBOX_LOCK, True, MAILBOX_LOCK_SECONDS):
+        return 0
+    try:
+        result = read_mailbox()
+    finally:
+        cache.delete(MAILBOX_LOCK)
     return result.processed + result.set_aside

@@ -17,7 +17,7 @@ from balint.exports import stream_csv
 from balint.outbox.models import Message
 from groups.models import Leadership, Membership, PendingMembershipInvite
 from members.models import User
-from sessions.meetings.models import Apology, AttendanceRecord
+from sessions.meetings.models import Apology, AttendanceRecord, CalendarReply
 from sessions.programmes.models import Cohort, CohortPlacement, Enrolment, PendingEnrolment
 from sessions.reports.models import FeedbackInvitation
 from sessions.tasters.models import TasterBooking, TasterInvitation
@@ -104,6 +104,15 @@ def collect_personal_data(*, person: User) -> dict[str, list[dict[str, Any]]]:
                 "recorded_at": r.recorded_at,
             }
             for r in AttendanceRecord.objects.filter(person=person).select_related("meeting__group")
+        ],
+        "calendar_replies": [
+            {
+                "group": r.meeting.group.name,
+                "meeting": r.meeting.starts_at,
+                "answer": r.get_answer_display(),
+                "answered_at": r.stamped_at,
+            }
+            for r in CalendarReply.objects.filter(person=person).select_related("meeting__group")
         ],
         "taster_bookings": [
             {

@@ -8,11 +8,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
 from sessions.calendar.mailbox import read_mailbox
-from sessions.calendar.tasks import read_calendar_replies
+from sessions.calendar.tasks import MAILBOX_LOCK, read_calendar_replies
 from sessions.meetings.models import Apology
 from tests.calendar.replies import CLIENTS, gmail, not_a_reply, outlook, thunderbird
 from tests.calendar.test_replies import REPLIES, answer
@@ -176,3 +177,18 @@ def test_the_beat_task_applies_a_decline_through_a_real_worker(
 
     assert Apology.objects.get(meeting=meeting).from_calendar
     assert in_folder(dovecot, "Processed") == 1
+
+
+@pytest.mark.django_db
+def test_a_second_reader_waits_for_the_first(mailbox, meeting, member):
+    """While one run holds the mailbox, a second (beat firing again) reads nothing."""
+    deliver(mailbox, outlook(answer(meeting, member, "DECLINED")))
+    cache.add(MAILBOX_LOCK, True, 60)
+    try:
+        assert read_calendar_replies() == 0
+        assert not Apology.objects.filter(meeting=meeting, person=member).exists()
+    finally:
+        cache.delete(MAILBOX_LOCK)
+
+    assert read_calendar_replies() == 1
+    assert Apology.objects.filter(meeting=meeting, person=member).exists()

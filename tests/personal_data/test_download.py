@@ -10,9 +10,11 @@ from django.urls import reverse
 
 from balint.audit import services as audit
 from groups.services import update_group_settings
+from sessions.meetings.models import CalendarAnswer, CalendarReply
 from sessions.programmes.models import CohortPlacement
 from sessions.tasters.invitations import invite_tasters
 from tests.reports.factories import CohortFactory
+from tests.sessions.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +161,18 @@ def test_the_download_holds_roles_what_others_recorded_and_what_they_made(
         ("Cohort", "Block 9"),
         ("Cohort placed in a group", "Block 9"),
     }
+
+
+def test_the_download_holds_the_persons_calendar_answers(client, member, group):
+    meeting = MeetingFactory(group=group)
+    CalendarReply.objects.create(
+        meeting=meeting,
+        person=member,
+        answer=CalendarAnswer.TENTATIVE,
+        stamped_at=meeting.starts_at,
+    )
+    client.force_login(member)
+
+    (reply,) = download_json(client)["calendar_replies"]
+
+    assert reply["group"] == group.name and reply["answer"] == CalendarAnswer.TENTATIVE.label
