@@ -24,7 +24,8 @@ What it does, in one run:
 4. Checks the file has exactly as many rows as the query's COUNT(*) (and as COPY wrote), that
    the export log recorded that number, and reads the worker's peak resident memory (VmHWM).
 5. Prints the ratio, both times and the peak memory, and appends them to bench/RESULTS.md.
-Targets (issue 7): export time at most 2x COPY's, peak memory under 150 MB.
+Targets (an export of every register line must not tie up a worker or exhaust its memory):
+export time at most 2x COPY's, peak memory under 150 MB.
 """
 
 import argparse

@@ -29,8 +29,8 @@ What it does, in one run:
 6. Prints a table (req/s, ratio to the trivial view, p50, p99, the trivial view's p50 and p99,
    the page alone, target met or MISSED) and appends it to bench/RESULTS.md with the machine
    and its load.
-Targets (issue 8): at 16 connections each page serves at least 25% of the trivial view's
-requests per second, with p99 under 100 ms.
+Targets (what keeps the site responsive on the small server it is sized for): at 16 connections each
+page serves at least 25% of the trivial view's requests per second, with p99 under 100 ms.
 """
 
 import argparse

@@ -1,2 +1,2 @@
-"""Calendars (issue 6): iCalendar invites, updates and cancellations sent through the outbox,
+"""Calendars: iCalendar invites, updates and cancellations sent through the outbox,
 reminders, the leaders' prompts and digests, and each person's private subscription feed."""

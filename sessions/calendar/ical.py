@@ -3,12 +3,13 @@
 - REQUEST for an invitation or an update, CANCEL (with STATUS:CANCELLED) when a meeting is
   cancelled or a person is no longer expected, PUBLISH for the subscription feed.
 - One stable UID per meeting and SEQUENCE = the meeting's revision, which every change raises
-  (sessions/changes.py), plus the recipient's own bumps (sequences.py): every calendar keeps
-  one event that changes, never a duplicate (RFC 5546 §2.1.4: a higher SEQUENCE supersedes).
+  (sessions/meetings/changes.py), plus the recipient's own bumps (sequences.py): every calendar
+  keeps one event that changes, never a duplicate (RFC 5546 §2.1.4: a higher SEQUENCE supersedes).
 - Times carry the group's TZID with a VTIMEZONE for it, limited to the dates used (RFC 5545
   §3.6.5: every TZID must have its VTIMEZONE); groups on UTC get plain UTC times.
 - The room and the online link appear only when `private` is true: the caller decides, from
-  who the recipient is (DOMAIN.md: members, leaders and booked tasters only).
+  who the recipient is (members, leaders and booked tasters only: a group's room is where
+  confidential cases are discussed, so outsiders are not told it).
 """
 
 import zoneinfo

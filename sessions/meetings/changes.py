@@ -1,5 +1,6 @@
 """Every change to a meeting goes through here: the revision goes up by one and the change is
-recorded, so calendars (issue 6) see one event whose SEQUENCE strictly increases.
+recorded, so people's calendar apps see one event whose SEQUENCE strictly increases (a lower or
+equal SEQUENCE is ignored as stale).
 
 Callers hold the group's row lock (see services.py for the lock order).
 """

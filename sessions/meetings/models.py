@@ -1,8 +1,9 @@
 """Schedules, meetings, their changes, apologies and the attendance register.
 
-Confidentiality (DOMAIN.md): the app records who attended and who presented a case, never what was
-said. No model here has a free-text field about cases or patients; the one free-text field a
-member sees, a cancellation's reason, is about the meeting and says so in its help text.
+Confidentiality: what is said in a Balint group stays in the room, so the app records who attended
+and who presented a case, never what was said. No model here has a free-text field about cases or
+patients; the one free-text field a member sees, a cancellation's reason, is about the meeting and
+says so in its help text.
 """
 
 import zoneinfo

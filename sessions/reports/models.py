@@ -1,9 +1,10 @@
 """The export log and anonymous feedback.
 
-Anonymity by design (issue 7): a `FeedbackResponse` has no link to a person, no time stamp finer
-than the month, and a random UUID key, so neither its columns nor its id's order can be matched
-with the invitations or receipts. A `FeedbackReceipt` says only that an invitation was used; it
-carries no time stamp either, so receipts cannot be matched with responses by time.
+Anonymity by design, so that trainees can be frank about their leaders: a `FeedbackResponse` has no
+link to a person, no time stamp finer than the month, and a random UUID key, so neither its columns
+nor its id's order can be matched with the invitations or receipts. A `FeedbackReceipt` says only
+that an invitation was used; it carries no time stamp either, so receipts cannot be matched with
+responses by time.
 """
 
 import uuid

@@ -1,7 +1,7 @@
 """Read-only questions about taster seats, answered in a fixed number of queries per page.
 
-The meetings layer's own queries (sessions/queries.py) call `with_taster_seats` so that the
-group page and the finder know each meeting's free seats without a query per meeting.
+The group pages and the finder (sessions/attendance/group_pages.py) call `with_taster_seats`
+so that they know each meeting's free seats without a query per meeting.
 """
 
 from collections.abc import Sequence

@@ -37,7 +37,7 @@ def test_an_unknown_time_zone_is_refused_in_words(client, stranger):
     assert stranger.time_zone == "Europe/London"
 
 
-# Issue 17, findings 2 and 5: a name is one line of printable text. A line break broke the
+# A name is one line of printable text. A line break broke the
 # calendar feed; a control character before `=` hid a formula from the export's neutraliser.
 CONTROL_CHARACTER_NAMES = [
     "Dr Sid\r\nX-INJECTED:1",

@@ -66,7 +66,7 @@ def test_signups_from_one_address_are_limited(client, redis_cache):
     assert statuses[20] == 429
 
 
-# Behind a proxy (issue 17, finding 3): every request arrives from the proxy's address, so the
+# Behind a proxy every request arrives from the proxy's address, so the
 # per-address limit must count the client's address the proxy adds to X-Forwarded-For.
 
 ATTACKER = "203.0.113.7"
