@@ -5,8 +5,9 @@
 - One stable UID per meeting and SEQUENCE = the meeting's revision, which every change raises
   (sessions/meetings/changes.py), plus the recipient's own bumps (sequences.py): every calendar
   keeps one event that changes, never a duplicate (RFC 5546 §2.1.4: a higher SEQUENCE supersedes).
-- Times carry the group's TZID with a VTIMEZONE for it, limited to the dates used (RFC 5545
-  §3.6.5: every TZID must have its VTIMEZONE); groups on UTC get plain UTC times.
+- Times carry the group's TZID with a VTIMEZONE for it, with yearly STANDARD and DAYLIGHT
+  rules as Outlook and Google write them (timezones.py; RFC 5545 §3.6.5: every TZID must have
+  its VTIMEZONE); groups on UTC get plain UTC times.
 - The room and the online link appear only when `private` is true: the caller decides, from
   who the recipient is (members, leaders and booked tasters only: a group's room is where
   confidential cases are discussed, so outsiders are not told it).
@@ -25,6 +26,7 @@ from icalendar.enums import CLASS
 
 from groups.models import Format
 from sessions.calendar.reply_address import replies_enabled, reply_address
+from sessions.calendar.timezones import add_yearly_timezones
 from sessions.meetings.models import Meeting
 
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
@@ -113,6 +115,8 @@ def _serialise(
     if feed_of is not None:
         _describe_feed(calendar, feed_of)
     if meetings:
+        add_yearly_timezones(calendar, year=min(m.starts_at for m in meetings).year)
+        # Only zones with no yearly rule are still missing: exact transitions for these dates.
         calendar.add_missing_timezones(
             first_date=min(m.starts_at for m in meetings).date() - timedelta(days=1),
             last_date=max(m.ends_at for m in meetings).date() + timedelta(days=1),
