@@ -14,7 +14,7 @@ def taster_seat(meeting, access, compact: bool = False) -> dict:
     """ "Book a taster seat" (or "Your taster seat", "Taster seats full") for one meeting of a
     group page or finder card. `access` is the page's GroupAccess; no query."""
     group = meeting.group
-    in_group = bool(access and (access.is_member or access.is_leader))
+    in_group = bool(access and access.is_expected_at_meetings)
     booking = getattr(group, "my_taster_booking", None)
     return {
         "meeting": meeting,
