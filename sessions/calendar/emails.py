@@ -60,6 +60,12 @@ def links() -> dict:
     }
 
 
+def asks_for_answers(role: str | None) -> bool:
+    """Whether a REQUEST to someone in this role asks for Accept or Decline: members' and
+    leaders' answers are read (replies.py); tasters' are not."""
+    return role in {AttendanceRole.MEMBER, AttendanceRole.LEADER}
+
+
 def calendar_email(
     *,
     key: str,
@@ -96,8 +102,7 @@ def calendar_email(
             person=person,
             private=private,
             sequences=sequences,
-            # Members' and leaders' Accept and Decline are read (replies.py); tasters' are not.
-            answers=context.get("role") in {AttendanceRole.MEMBER, AttendanceRole.LEADER},
+            answers=asks_for_answers(context.get("role")),
         ),
         ical_method=method,
         time_zone=zone_named(person.time_zone).key,

@@ -21,8 +21,9 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vDuration
+from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration
 from icalendar.enums import CLASS
+from icalendar.prop import vInline
 
 from groups.models import Format
 from sessions.calendar.reply_address import replies_enabled, reply_address
@@ -77,7 +78,23 @@ def invitation(
         )
         for meeting in meetings
     ]
+    if method == REQUEST:
+        for event in events:
+            _add_alarms(event, person)
     return _serialise(events, method=method, meetings=meetings)
+
+
+def _add_alarms(event: Event, person) -> None:
+    """The person's reminder choice (24 h, 2 h, both or none) as display alarms: their
+    calendar reminds them as our emails do (RFC 5545 §3.6.6)."""
+    for hours in getattr(person, "reminder_hours", []):
+        alarm = Alarm()
+        alarm.add("ACTION", "DISPLAY")
+        # Hours, not days: "-P1D" is a nominal day, 23 or 25 hours across a clock change, and
+        # the emailed reminder comes exactly 24 hours before.
+        alarm.add("TRIGGER", vInline(f"-PT{hours}H"))
+        alarm.add("DESCRIPTION", f"{event['SUMMARY']} in {hours} hours")
+        event.add_component(alarm)
 
 
 def feed(meetings: Sequence[Meeting], *, person, sequences: Mapping[int, int] | None = None) -> str:

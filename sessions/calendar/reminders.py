@@ -6,6 +6,15 @@ A reminder is due `hours` before the meeting for each choice a person made (24 h
 When several are due at once (a meeting added two hours before it starts), only the nearest is
 sent. People who sent apologies get none. The scan's queries do not grow with the number of
 meetings or people: about a dozen for 10,000 reminders.
+
+Each reminder carries the meeting as a REQUEST with the UID and the SEQUENCE last sent to that
+person (the meeting's revision plus their own bumps, sequences.py), so a calendar that has the
+event sees the same version again and keeps it and the person's answer (RFC 5546 §2.1.4: only a
+higher SEQUENCE is a new version, which asks again), and one that lost it gets it back. Every
+change that matters to a calendar raises that SEQUENCE and sends an update at once, so the
+reminder says nothing the last message did not. A PUBLISH of the same UID would reach Outlook
+as a second copy that cannot be answered; leaving the part out would make the reminder the one
+calendar email without "add to calendar".
 """
 
 from collections.abc import Iterator
@@ -16,8 +25,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from balint.outbox.services import BULK_BATCH_SIZE, OutgoingEmail, enqueue_emails_bulk
-from sessions.calendar.emails import links, meeting_context, zone_named
+from sessions.calendar.emails import asks_for_answers, links, meeting_context, zone_named
+from sessions.calendar.ical import REQUEST, invitation
 from sessions.calendar.people import Attendee, people_by_meeting
+from sessions.calendar.sequences import bumps_of
 from sessions.meetings.models import Apology, Meeting, MeetingStatus
 
 LONGEST_REMINDER = timedelta(hours=24)
@@ -64,6 +75,7 @@ def _due(meetings: list[Meeting], *, now: datetime) -> Iterator[OutgoingEmail]:
         Apology.objects.filter(meeting__in=meetings).values_list("meeting_id", "person_id")
     )
     shared = links()
+    bumps = bumps_of(meetings)
     for meeting in meetings:
         # What a meeting looks like depends only on the reader's zone: worked out once per zone,
         # not once per person (10,000 reminders share a few dozen).
@@ -77,10 +89,14 @@ def _due(meetings: list[Meeting], *, now: datetime) -> Iterator[OutgoingEmail]:
                 continue
             if person.time_zone not in seen_in:
                 seen_in[person.time_zone] = meeting_context(meeting, person=person, private=True)
-            yield _reminder(meeting, attendee, hours, {**shared, **seen_in[person.time_zone]})
+            sequence = meeting.revision + bumps.get((meeting.pk, person.pk), 0)
+            shown = {**shared, **seen_in[person.time_zone]}
+            yield _reminder(meeting, attendee, hours, shown, sequence=sequence)
 
 
-def _reminder(meeting: Meeting, attendee: Attendee, hours: int, shown: dict) -> OutgoingEmail:
+def _reminder(
+    meeting: Meeting, attendee: Attendee, hours: int, shown: dict, *, sequence: int
+) -> OutgoingEmail:
     person = attendee.person
     return OutgoingEmail(
         key=reminder_key(meeting, person, hours),
@@ -93,5 +109,14 @@ def _reminder(meeting: Meeting, attendee: Attendee, hours: int, shown: dict) -> 
             "hours": hours,
             "role": attendee.role,
         },
+        ical=invitation(
+            [meeting],
+            method=REQUEST,
+            person=person,
+            private=True,
+            sequences={meeting.pk: sequence},
+            answers=asks_for_answers(attendee.role),
+        ),
+        ical_method=REQUEST,
         time_zone=zone_named(person.time_zone).key,
     )

@@ -15,6 +15,7 @@ would not be.
 """
 
 import calendar
+import functools
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -48,6 +49,23 @@ def vtimezone(name: str, *, year: int) -> Timezone | None:
     """The VTIMEZONE of zone `name` with yearly rules taken from its clock changes in `year`, or
     None if it has no such rules (changes that are not the same weekday rule every year, or an
     unknown zone)."""
+    changes = _yearly_changes(name, year)
+    if changes is None:
+        return None
+    component = Timezone()
+    component.add("TZID", name)
+    if not changes:
+        component.add_component(_fixed(zoneinfo.ZoneInfo(name), year))
+    for change in changes:
+        component.add_component(_observance(change))
+    return component
+
+
+@functools.lru_cache(maxsize=256)
+def _yearly_changes(name: str, year: int) -> tuple[Change, ...] | None:
+    """The zone's changes in `year`, standard first, if the same rules give those of the next
+    two years; None otherwise. Cached: the scan takes milliseconds, and the thousands of
+    reminders of one scan share a few zones."""
     try:
         zone = zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -57,13 +75,7 @@ def vtimezone(name: str, *, year: int) -> Timezone | None:
         len(changes) != 2 or any(_rule(c) != _rule(n) for c, n in _next_years(zone, changes, year))
     ):
         return None
-    component = Timezone()
-    component.add("TZID", name)
-    if not changes:
-        component.add_component(_fixed(zone, year))
-    for change in sorted(changes, key=lambda change: change.offset_to):
-        component.add_component(_observance(change))
-    return component
+    return tuple(sorted(changes, key=lambda change: change.offset_to))
 
 
 def _next_years(zone, changes: list[Change], year: int):
