@@ -1,5 +1,5 @@
 """Answers to invitations from calendar apps: Decline sends apologies, Accept withdraws them,
-Maybe is shown to the leaders (issue 16).
+Maybe is shown to the leaders.
 
 An answer counts only if it is an iTIP REPLY (RFC 5546 §3.2.3) to the address the invitation
 named (reply_address.py: signed per meeting and person), about that meeting's UID, from the
