@@ -32,3 +32,16 @@ def validate_display_name(value: str) -> None:
     """Raise ValidationError if the name holds a control character."""
     if has_control_characters(value):
         raise ValidationError(CONTROL_CHARACTER_MESSAGE, code="control_characters")
+
+
+def one_line(value: str) -> str:
+    """`value` with each control character, line break and bidi override as a space, and runs of
+    spaces as one: for names saved before they were refused, where a line break would break the
+    output (an iCalendar property, a header)."""
+    cleaned = "".join(
+        " "
+        if unicodedata.category(character) in REFUSED_CATEGORIES or character in BIDI_CONTROLS
+        else character
+        for character in value
+    )
+    return " ".join(cleaned.split())

@@ -26,6 +26,7 @@ from icalendar.enums import CLASS
 from icalendar.prop import vInline
 
 from groups.models import Format
+from members.names import one_line
 from sessions.calendar.reply_address import replies_enabled, reply_address
 from sessions.calendar.timezones import add_yearly_timezones
 from sessions.meetings.models import Meeting
@@ -142,7 +143,9 @@ def _serialise(
 
 
 def _describe_feed(calendar: Calendar, person) -> None:
-    name = f"{settings.SITE_NAME}: {person}"
+    # one_line: a name saved before names refused control characters must not break the feed
+    # (icalendar refuses a raw line break in NAME; RFC 5545 text allows no control characters).
+    name = f"{settings.SITE_NAME}: {one_line(str(person))}"
     calendar.add("NAME", name)
     calendar.add("X-WR-CALNAME", name)
     # How often subscribers should fetch again (RFC 7986 §5.7; Outlook reads X-PUBLISHED-TTL).
@@ -208,7 +211,7 @@ def _organizer(meeting: Meeting, person) -> vCalAddress:
 def _attendee(person, *, rsvp: bool) -> vCalAddress:
     return vCalAddress.new(
         person.email,
-        cn=str(person),
+        cn=one_line(str(person)),
         role="REQ-PARTICIPANT",
         partstat="NEEDS-ACTION",
         rsvp=rsvp,
