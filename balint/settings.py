@@ -178,6 +178,9 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+    # Every other check of the signed-in person's password (members/passwords.py): closing the
+    # account. Counted per person, right or wrong, so a found session cannot guess the password.
+    "check_password": "10/15m/user",
 }
 # Per-address rate limits need each client's own address. Behind proxies, REMOTE_ADDR is the
 # nearest proxy's, so every client would share one counter (one attacker could lock everyone out):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from balint.errors import DomainError
 from balint.views import show_refusal
+from members.passwords import check_current_password
 from sessions.site.account_closing import check_can_close, close_account
 from sessions.site.personal_data import as_csv, as_json, collect_personal_data
 
@@ -24,14 +25,14 @@ class CloseAccountForm(forms.Form):
         help_text="To confirm that it is you closing the account.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That password is not right.")
+        # Limited tries: a session left open must not let anyone guess the password behind it.
+        check_current_password(self.request, password)
         return password
 
 
@@ -50,7 +51,7 @@ def page(request, form: CloseAccountForm | None = None):
         refusal = error.message
     context = {
         "counts": counts,
-        "form": form or CloseAccountForm(user=request.user),
+        "form": form or CloseAccountForm(request=request),
         "refusal": refusal,
     }
     return render(request, "members/personal_data.html", context)
@@ -80,7 +81,7 @@ def download_csv(request):
 @login_required
 @require_POST
 def close(request):
-    form = CloseAccountForm(request.POST, user=request.user)
+    form = CloseAccountForm(request.POST, request=request)
     if not form.is_valid():
         return page(request, form=form)
     try:
