@@ -5,6 +5,7 @@ UID to that person: a CANCEL above the REQUEST it withdraws, a later REQUEST abo
 from concurrent.futures import ThreadPoolExecutor
 from datetime import time, timedelta
 from itertools import pairwise
+from time import sleep
 
 import pytest
 from django.db import connection, transaction
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from balint.outbox.models import Message
 from groups import services as groups
-from sessions.calendar import notify
+from sessions.calendar import notify, sequences
 from sessions.calendar.feed import feed_for
 from sessions.calendar.ical import meeting_uid
 from sessions.calendar.models import PersonalSequence
@@ -122,20 +123,45 @@ def test_the_feed_carries_the_sequence_of_the_persons_last_email(soon, stranger)
     assert int(event["SEQUENCE"]) == sent_to(stranger, soon)[-1][1]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_raising_a_sequence_twice_at_once_counts_both(soon, stranger):
-    """Two requests for the same person and meeting at once (a double click that books and a
-    cancel): the unique row and the database's increment give each its own number."""
-
+def raise_twice_at_once(meeting, person) -> list[int]:
     def bump():
         try:
             with transaction.atomic():
-                return raise_sequences([soon], stranger)[soon.pk]
+                return raise_sequences([meeting], person)[meeting.pk]
         finally:
             connection.close()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        numbers = sorted(pool.map(lambda _: bump(), range(2)))
+        return sorted(pool.map(lambda _: bump(), range(2)))
 
-    assert numbers == [1, 2]
+
+@pytest.mark.django_db(transaction=True)
+def test_raising_a_sequence_twice_at_once_counts_both(soon, stranger):
+    """Two requests for the same person and meeting at once (a double click that books and a
+    cancel): the unique row and the database's increment give each its own number."""
+    assert raise_twice_at_once(soon, stranger) == [1, 2]  # the row made by the first
+    # Once the row exists, only the database's increment keeps the two apart.
+    assert raise_twice_at_once(soon, stranger) == [3, 4]
+    assert PersonalSequence.objects.get(meeting=soon, person=stranger).bumps == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_databases_increment_two_raises_at_once_lose_one(soon, stranger, monkeypatch):
+    """The negative control: with the increment done in Python (read, then write) instead of by
+    the database, two raises at once both read 1 and both write 2, so the test above can see a
+    lost raise. `sequences.F` is what raise_sequences builds its increment from."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time: no race to see")
+    raise_sequences([soon], stranger)  # the row exists: its insert no longer orders the two
+
+    def read_then_write(field: str) -> int:
+        value = PersonalSequence.objects.filter(meeting=soon, person=stranger).values_list(
+            field, flat=True
+        )[0]
+        sleep(0.3)  # both read before either writes
+        return value
+
+    monkeypatch.setattr(sequences, "F", read_then_write)
+
+    assert raise_twice_at_once(soon, stranger) == [2, 2]
     assert PersonalSequence.objects.get(meeting=soon, person=stranger).bumps == 2
