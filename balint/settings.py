@@ -296,7 +296,7 @@ WAITLIST_OFFER_DAYS = env_int("WAITLIST_OFFER_DAYS", 7)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_SWEEP_AFTER_SECONDS = env_int("OUTBOX_SWEEP_AFTER_SECONDS", 120)
 
-# Calendar replies (issue 16): invitations name REPLIES_ADDRESS, plus a signed token per person and
+# Calendar replies: invitations name REPLIES_ADDRESS, plus a signed token per person and
 # meeting, as their organiser and ask for an answer; the beat task reads those answers from the
 # IMAP mailbox below. Unset: invitations ask for none (RSVP=FALSE) and nothing is read.
 REPLIES_ADDRESS = env_str("REPLIES_ADDRESS")
