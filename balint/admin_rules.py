@@ -20,6 +20,32 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class StaffReadOnlyAdmin(ReadOnlyAdmin):
+    """A log every member of staff may read, with or without model permissions."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown beside their parent for reading: nothing added, changed or deleted here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class RefusalShownInAdmin:
     """For a ModelAdmin whose `save_model` goes through a service: the service's refusal (any
     DomainError) is shown on the change page as a message instead of a server error. By then the

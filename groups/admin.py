@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 
-from balint.admin_rules import ReadOnlyAdmin, RefusalShownInAdmin
+from balint.admin_rules import ReadOnlyAdmin, ReadOnlyInline, RefusalShownInAdmin
 from balint.audit import services as audit
 from groups import services
 from groups.models import (
@@ -24,24 +24,13 @@ from groups.models import (
 )
 
 
-class LeadershipInline(admin.TabularInline):
+class LeadershipInline(ReadOnlyInline):
     """Read-only: appointing and standing down go through the group's settings page, which
     sends the calendar invitations and cancellations, audits, and keeps the last leader."""
 
     model = Leadership
-    extra = 0
     fields = ["person", "role", "since"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class BalintGroupAdminForm(forms.ModelForm):
@@ -162,15 +151,10 @@ class BalintGroupAdmin(RefusalShownInAdmin, admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
 
-class MembershipEventInline(admin.TabularInline):
+class MembershipEventInline(ReadOnlyInline):
     model = MembershipEvent
-    extra = 0
     fields = ["status", "at", "by"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Membership)

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from balint.admin_rules import StaffReadOnlyAdmin
 from balint.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(StaffReadOnlyAdmin):
     """Read-only for every member of staff: the log is evidence, so nobody edits or deletes it
     here (the retention purge removes old entries)."""
 
@@ -15,18 +16,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ["actor"]
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
     show_full_result_count = False
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,11 +1,12 @@
 from django.contrib import admin
 
+from balint.admin_rules import ReadOnlyAdmin
 from balint.outbox.delivery import REMOVED
 from balint.outbox.models import Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     """Read-only. A row's unique key is what stops the same message going out twice: deleted,
     the next scan would queue it again (a second reminder, a second invitation)."""
 
@@ -35,15 +36,6 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="To")
     def recipients(self, obj):
         return ", ".join(obj.to)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _without_secrets(body: str, secrets: list[str]) -> str:

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils import timezone
 
-from balint.admin_rules import ReadOnlyAdmin, RefusalShownInAdmin
+from balint.admin_rules import ReadOnlyAdmin, ReadOnlyInline, RefusalShownInAdmin
 from balint.audit import services as audit
 from sessions.meetings.forms import ScheduleForm
 from sessions.meetings.models import Apology, AttendanceRecord, Meeting, MeetingChange, Schedule
@@ -92,15 +92,10 @@ class ScheduleAdmin(RefusalShownInAdmin, admin.ModelAdmin):
         obj.refresh_from_db()
 
 
-class MeetingChangeInline(admin.TabularInline):
+class MeetingChangeInline(ReadOnlyInline):
     model = MeetingChange
-    extra = 0
-    can_delete = False
     fields = ["revision", "kind", "new_starts_at", "reason", "by", "at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Meeting)

@@ -5,21 +5,8 @@ would take its trainees' records with it."""
 
 from django.contrib import admin
 
+from balint.admin_rules import ReadOnlyAdmin, ReadOnlyInline
 from sessions.programmes.models import Cohort, Enrolment, PendingEnrolment
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class EnrolmentInline(ReadOnlyInline):
@@ -33,17 +20,8 @@ class PendingEnrolmentInline(ReadOnlyInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ReadOnlyAdmin):
     list_display = ["name", "programme", "starts_on", "ends_on", "requirement"]
     list_filter = ["programme"]
     search_fields = ["name", "programme__name"]
     inlines = [EnrolmentInline, PendingEnrolmentInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
