@@ -151,11 +151,12 @@ def seed() -> dict:
 
 
 def _programmes(people: _People) -> list:
-    from tests.factories import ProgrammeFactory
+    from tests.factories import ProgrammeFactory, with_totp
 
     programmes = []
     for slug, name in PROGRAMMES:
-        admins = people.make("admin", 2)
+        # Programme admins have set up two-factor authentication, as the site requires of them.
+        admins = [with_totp(admin) for admin in people.make("admin", 2)]
         programmes.append((ProgrammeFactory(slug=slug, name=name, admins=admins), admins))
     return programmes
 
