@@ -130,24 +130,17 @@ def place_changed(*, meetings: Sequence[Meeting]) -> int:
 def joined(*, group_id: int, person, key: str, role: str, now: datetime | None = None) -> int:
     """One email for each of the group's upcoming meetings, putting it in the calendar of someone
     who has just become a member or leader (REQUEST). Nothing if none are planned."""
-    meetings = _not_yet_sent(key, upcoming_meetings_of_group(group_id, now=now or timezone.now()))
-    sequences = raise_sequences(meetings, person) if meetings else {}
-    emails = [
-        calendar_email(
-            key=f"{key}:{meeting.pk}",
-            person=person,
-            meetings=[meeting],
-            method=REQUEST,
-            template=INVITE,
-            private=True,
-            event="joined",
-            role=role,
-            batch=len(meetings),
-            sequences=sequences,
-        )
-        for meeting in meetings
-    ]
-    return len(enqueue_emails_bulk(emails))
+    return _to_one_person(
+        person,
+        key=key,
+        group_id=group_id,
+        now=now,
+        method=REQUEST,
+        template=INVITE,
+        private=True,
+        event="joined",
+        role=role,
+    )
 
 
 def left(*, group_id: int, person, key: str, now: datetime | None = None) -> int:
@@ -156,6 +149,21 @@ def left(*, group_id: int, person, key: str, now: datetime | None = None) -> int
     so it carries neither."""
     if roles_in_group(person, group_id).is_expected_at_meetings:
         return 0  # e.g. a member appointed leader: still expected at every meeting
+    return _to_one_person(
+        person,
+        key=key,
+        group_id=group_id,
+        now=now,
+        method=CANCEL,
+        template=CANCELLATION,
+        private=False,
+        event="left",
+    )
+
+
+def _to_one_person(person, *, key: str, group_id: int, now: datetime | None, **email) -> int:
+    """One email per upcoming meeting of the group, to one person, each at that person's raised
+    SEQUENCE; meetings already sent under `key` are skipped."""
     meetings = _not_yet_sent(key, upcoming_meetings_of_group(group_id, now=now or timezone.now()))
     sequences = raise_sequences(meetings, person) if meetings else {}
     emails = [
@@ -163,12 +171,9 @@ def left(*, group_id: int, person, key: str, now: datetime | None = None) -> int
             key=f"{key}:{meeting.pk}",
             person=person,
             meetings=[meeting],
-            method=CANCEL,
-            template=CANCELLATION,
-            private=False,
-            event="left",
             batch=len(meetings),
             sequences=sequences,
+            **email,
         )
         for meeting in meetings
     ]
