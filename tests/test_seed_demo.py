@@ -74,3 +74,52 @@ def test_demo_logins_work(client):
 
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
+
+
+def _sign_in(client, email: str) -> None:
+    client.force_login(User.objects.get(email=email))
+
+
+def test_seed_demo_runs_again_after_the_demo_was_used(client):
+    """The README says the run command is safe to run again: after people have used the demo
+    (a request approved, one declined, a taster seat booked and cancelled, an account closed),
+    loading the demo again must neither fail nor undo what they did."""
+    call_command("seed_demo")
+    cotham = BalintGroup.objects.get(slug="cotham-gp-balint")
+    online = BalintGroup.objects.get(slug="online-multiprofessional-balint")
+    approved = Membership.objects.get(group=cotham, person__email="demo8@example.org")
+    declined = Membership.objects.get(group=online, person__email="demo2@example.org")
+
+    _sign_in(client, "judith.marlow@example.org")
+    response = client.post(f"/groups/cotham-gp-balint/roster/{approved.pk}/approve/")
+    assert response.status_code == 302
+    _sign_in(client, "priya.raman@example.org")
+    response = client.post(f"/groups/online-multiprofessional-balint/roster/{declined.pk}/decline/")
+    assert response.status_code == 302
+    booking = TasterBooking.objects.get(person__email="trainee@example.org", status="booked")
+    _sign_in(client, "trainee@example.org")
+    response = client.post(f"/tasters/bookings/{booking.pk}/cancel/")
+    assert response.status_code == 302
+    _sign_in(client, "member@example.org")
+    response = client.post("/me/data/close/", {"password": "balint-demo-2026"})
+    assert response.status_code == 302
+    used = world()
+
+    call_command("seed_demo")
+
+    approved.refresh_from_db()
+    declined.refresh_from_db()
+    assert approved.status == "active"
+    assert declined.status == "declined"
+    assert not Membership.objects.filter(
+        group=cotham, person__email="demo8@example.org", status="requested"
+    ).exists()
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    # The closed account stays closed; the demo login is there again for the next person.
+    assert User.objects.filter(display_name="Former member", is_active=False).count() == 1
+    assert client.login(email="member@example.org", password="balint-demo-2026")
+    again = world()
+    assert set(used["memberships"]) - set(again["memberships"]) == set()
+    call_command("seed_demo")
+    assert world() == again

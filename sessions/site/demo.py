@@ -242,21 +242,22 @@ def _verified(user: User) -> None:
 
 
 def _membership(group: BalintGroup, person: User, status: str, note: str = "") -> None:
+    """Give the person the demo's membership, unless they already have one in the group: once
+    the demo is used (a request approved or declined, someone leaving), what they did stands."""
+    if Membership.objects.filter(group=group, person=person).exists():
+        return
     now = timezone.now()
-    membership, created = Membership.objects.get_or_create(
+    membership = Membership.objects.create(
         group=group,
         person=person,
         status=status,
-        defaults={
-            "note": note,
-            "joined_at": now if status == MembershipStatus.ACTIVE else None,
-            "waitlisted_at": now if status == MembershipStatus.WAITLISTED else None,
-            "ended_at": now if status == MembershipStatus.LEFT else None,
-            "ended_on": now.date() if status == MembershipStatus.LEFT else None,
-        },
+        note=note,
+        joined_at=now if status == MembershipStatus.ACTIVE else None,
+        waitlisted_at=now if status == MembershipStatus.WAITLISTED else None,
+        ended_at=now if status == MembershipStatus.LEFT else None,
+        ended_on=now.date() if status == MembershipStatus.LEFT else None,
     )
-    if created:
-        MembershipEvent.objects.create(membership=membership, status=status)
+    MembershipEvent.objects.create(membership=membership, status=status)
 
 
 @transaction.atomic
