@@ -199,6 +199,8 @@ MFA_TOTP_ISSUER = SITE_NAME
 # the old EMAIL_* settings must not be defined beside it, hence the SMTP_* names.)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Balint groups <noreply@{SITE_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people write when something doesn't work: shown at the foot of every page.
+SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", f"help@{SITE_DOMAIN}")
 if SMTP_HOST:
     MAILERS = {
         "default": {
@@ -331,6 +333,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# allauth's pages and emails in the site's voice (locale/en_GB/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

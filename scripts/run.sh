@@ -9,9 +9,14 @@ cd "$ROOT"
 export MFA_REQUIRED_FOR_ADMINS="${MFA_REQUIRED_FOR_ADMINS:-false}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
+# Links in emails, the calendar feed and certificates follow the address the server is started on;
+# calendar UIDs and the sender keep one domain whatever the port.
+case "$HOST" in 0.0.0.0|::) LINK_HOST=localhost ;; *:*) LINK_HOST="[$HOST]" ;; *) LINK_HOST="$HOST" ;; esac
+export SITE_URL="${SITE_URL:-http://$LINK_HOST:$PORT}"
+export SITE_DOMAIN="${SITE_DOMAIN:-localhost}"
 "$VENV/bin/python" manage.py migrate --no-input -v0
 "$VENV/bin/python" manage.py seed_demo
 echo
-echo "==> Balint groups is running at http://$HOST:$PORT/  (stop with Ctrl+C)"
+echo "==> Balint groups is running at $SITE_URL/  (stop with Ctrl+C)"
 echo
 exec "$VENV/bin/python" manage.py runserver "$HOST:$PORT"

@@ -8,7 +8,10 @@ sent to it is taken up until the person confirms it by email. Any other address 
 usual confirmation email.
 """
 
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 
 from members.verification import mark_verified_by_link
 from sessions.tasters.invitations import SIGNUP_SESSION_KEY, invitation_for_signup
@@ -24,3 +27,10 @@ class AccountAdapter(DefaultAccountAdapter):
             return False
         mark_verified_by_link(request, email)
         return True
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth names the site after the request's host ("Hello from 127.0.0.1:8101!"); its
+        # emails are signed with the site's own name and address, like every other we send.
+        site = SimpleNamespace(name=settings.SITE_NAME, domain=settings.SITE_DOMAIN)
+        context = {**context, "current_site": site, "site_url": settings.SITE_URL}
+        super().send_mail(template_prefix, email, context)

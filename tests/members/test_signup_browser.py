@@ -22,7 +22,9 @@ def test_a_newcomer_signs_up_confirms_and_signs_in(live_server, page):
     screenshot(page, "signup-form")
     page.get_by_role("button", name="Sign up").click()
 
-    expect(page.get_by_role("heading", name=re.compile("Verify", re.I))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("Confirm your email address", re.I))
+    ).to_be_visible()
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
 
