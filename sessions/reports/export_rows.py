@@ -17,27 +17,30 @@ from members.models import Programme
 from sessions.meetings.models import AttendanceRecord, AttendanceRole, AttendanceStatus
 from sessions.programmes.attendance import zone
 from sessions.programmes.models import Enrolment
+from sessions.reports.export_files import Cell
 from sessions.reports.read_ahead import read_ahead
 from sessions.reports.sql import LocalDate
 from sessions.reports.summary import ReportFilter, cohort_reports
 
 CHUNK_SIZE = 2000  # rows fetched from the database at a time (a server-side cursor on PostgreSQL)
 
-ATTENDANCE_HEADER = [
-    "Programme",
-    "Cohort",
-    "Group",
-    "Meeting date",
-    "Start time",
-    "Time zone",
-    "Person",
-    "Email",
-    "Role",
-    "Attendance",
-    "Presented a case",
-    "Recorded by",
-    "Recorded at",
+ATTENDANCE_COLUMNS_IN_FILE = [
+    ("Programme", Cell.TEXT),
+    ("Cohort", Cell.TEXT),
+    ("Group", Cell.TEXT),
+    ("Meeting date", Cell.DATE),
+    ("Start time", Cell.TIME),
+    ("Time zone", Cell.TEXT),
+    ("Person", Cell.TEXT),
+    ("Email", Cell.TEXT),
+    ("Role", Cell.TEXT),
+    ("Attendance", Cell.TEXT),
+    ("Presented a case", Cell.TEXT),
+    ("Recorded by", Cell.TEXT),
+    ("Recorded at", Cell.DATETIME),
 ]
+ATTENDANCE_HEADER = [name for name, _ in ATTENDANCE_COLUMNS_IN_FILE]
+ATTENDANCE_KINDS = [kind for _, kind in ATTENDANCE_COLUMNS_IN_FILE]
 ROLES = dict(AttendanceRole.choices)
 STATUSES = dict(AttendanceStatus.choices)
 YES_NO = {True: "Yes", False: "No"}
@@ -197,25 +200,27 @@ def _local_text(text: str | None, meeting_zone) -> str:
     return f"{_parse(text).astimezone(meeting_zone):%Y-%m-%d %H:%M}" if text else ""
 
 
-TRAINEE_HEADER = [
-    "Programme",
-    "Cohort",
-    "Person",
-    "Email",
-    "Groups",
-    "Enrolled on",
-    "Left on",
-    "Requirement",
-    "Meetings expected",
-    "Attended",
-    "Late",
-    "Apologies",
-    "Absent",
-    "Not recorded",
-    "Cases presented",
-    "Attendance rate",
-    "Meets requirement so far",
+TRAINEE_COLUMNS_IN_FILE = [
+    ("Programme", Cell.TEXT),
+    ("Cohort", Cell.TEXT),
+    ("Person", Cell.TEXT),
+    ("Email", Cell.TEXT),
+    ("Groups", Cell.TEXT),
+    ("Enrolled on", Cell.DATE),
+    ("Left on", Cell.DATE),
+    ("Requirement", Cell.TEXT),
+    ("Meetings expected", Cell.NUMBER),
+    ("Attended", Cell.NUMBER),
+    ("Late", Cell.NUMBER),
+    ("Apologies", Cell.NUMBER),
+    ("Absent", Cell.NUMBER),
+    ("Not recorded", Cell.NUMBER),
+    ("Cases presented", Cell.NUMBER),
+    ("Attendance rate", Cell.PERCENT),
+    ("Meets requirement so far", Cell.TEXT),
 ]
+TRAINEE_HEADER = [name for name, _ in TRAINEE_COLUMNS_IN_FILE]
+TRAINEE_KINDS = [kind for _, kind in TRAINEE_COLUMNS_IN_FILE]
 
 
 def trainee_rows(*, programme: Programme, filters: ReportFilter) -> Iterator[list]:

@@ -3,17 +3,19 @@ XLSX read back with openpyxl, the filters and the export log."""
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import openpyxl
 import pytest
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from openpyxl.utils import get_column_letter
 
 from balint.exports import spreadsheet_cell, stream_csv
 from members.models import Programme
 from sessions.meetings.models import AttendanceRole, AttendanceStatus
-from sessions.reports.export_rows import ATTENDANCE_HEADER, attendance_queryset
+from sessions.reports.export_files import Cell
+from sessions.reports.export_rows import ATTENDANCE_HEADER, TRAINEE_KINDS, attendance_queryset
 from sessions.reports.models import ExportLog
 from sessions.reports.summary import ReportFilter
 from tests.factories import BalintGroupFactory, MembershipFactory, UserFactory
@@ -262,8 +264,39 @@ def test_the_trainee_export_has_one_row_per_trainee(client_for, programme, cohor
         "1",
     )
     assert row["Meets requirement so far"] == "Yes (100%)"
-    assert [str(cell) for cell in xlsx[1]] == rows[1]
+    text_columns = [i for i, kind in enumerate(TRAINEE_KINDS) if kind == Cell.TEXT]
+    assert [xlsx[1][i] for i in text_columns] == [rows[1][i] for i in text_columns]
     assert ExportLog.objects.filter(kind="trainees").count() == 2
+
+
+def load_sheet(response):
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+
+def test_the_xlsx_exports_store_numbers_dates_times_and_rates_as_such(
+    client_for, programme, cohort, register
+):
+    client = client_for("programme_admin")
+    trainees = load_sheet(client.get(f"/programmes/{programme.slug}/export/trainees.xlsx"))
+    attendance = load_sheet(client.get(f"/programmes/{programme.slug}/export/attendance.xlsx"))
+
+    row = {head.value: cell for head, cell in zip(trainees[1], trainees[2], strict=True)}
+    assert (row["Meetings expected"].value, row["Meetings expected"].data_type) == (2, "n")
+    assert (row["Attended"].value, row["Late"].value, row["Cases presented"].value) == (2, 1, 1)
+    assert row["Attendance rate"].value == 1.0
+    assert row["Attendance rate"].number_format == "0.0%"
+    assert row["Enrolled on"].value.date() == cohort.starts_on
+    assert row["Enrolled on"].number_format == "yyyy-mm-dd"
+    line = {head.value: cell for head, cell in zip(attendance[1], attendance[3], strict=True)}
+    assert isinstance(line["Meeting date"].value, datetime)
+    assert line["Meeting date"].number_format == "yyyy-mm-dd"
+    assert isinstance(line["Start time"].value, time)
+    assert isinstance(line["Recorded at"].value, datetime)
+    for sheet in (trainees, attendance):
+        assert sheet.freeze_panes == "A2"
+        assert all(cell.font.bold for cell in sheet[1])
+        widths = [sheet.column_dimensions[get_column_letter(i)].width for i in (1, 4, 5)]
+        assert all(12 <= width <= 42 for width in widths), widths
 
 
 def test_csv_chunks_call_back_with_the_row_count_only_at_the_end():

@@ -17,7 +17,9 @@ from sessions.reports.export_files import (
 )
 from sessions.reports.export_rows import (
     ATTENDANCE_HEADER,
+    ATTENDANCE_KINDS,
     TRAINEE_HEADER,
+    TRAINEE_KINDS,
     attendance_queryset,
     attendance_rows,
     trainee_rows,
@@ -42,11 +44,13 @@ def _back(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
 
 
 def _rows(kind: str, access: ProgrammeAccess, filters: ReportFilter):
+    """The export's header, each column's kind (for XLSX) and its rows."""
     programme = access.programme
     if kind == ExportKind.ATTENDANCE:
         queryset = attendance_queryset(programme=programme, filters=filters)
-        return ATTENDANCE_HEADER, attendance_rows(queryset, programme_name=programme.name)
-    return TRAINEE_HEADER, trainee_rows(programme=programme, filters=filters)
+        rows = attendance_rows(queryset, programme_name=programme.name)
+        return ATTENDANCE_HEADER, ATTENDANCE_KINDS, rows
+    return TRAINEE_HEADER, TRAINEE_KINDS, trainee_rows(programme=programme, filters=filters)
 
 
 def _csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
@@ -57,7 +61,7 @@ def _csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     log = log_export(
         by=request.user, programme=access.programme, kind=kind, file_format="csv", filters=filters
     )
-    header, rows = _rows(kind, access, filters)
+    header, _, rows = _rows(kind, access, filters)
     chunks = stream_csv(
         rows,
         header=header,
@@ -76,8 +80,8 @@ def _xlsx(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     filters = _filters(request, access)
     if filters is None:
         return _back(request, access)
-    header, rows = _rows(kind, access, filters)
-    output, count = xlsx_file(rows, header=header, title=kind.capitalize())
+    header, kinds, rows = _rows(kind, access, filters)
+    output, count = xlsx_file(rows, header=header, title=kind.capitalize(), kinds=kinds)
     log_export(
         by=request.user,
         programme=access.programme,
