@@ -21,6 +21,19 @@ if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null
 fi
 
+# Deque's axe-core (npm, pinned in package-lock.json) for the accessibility scan of every page.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "==> Installing Node.js and npm from Debian's packages for the accessibility tests"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+if ! cmp -s package-lock.json node_modules/.installed-package-lock.json; then
+  echo "==> Installing the npm test tools from package-lock.json"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.installed-package-lock.json
+fi
+
 if [ -n "${DATABASE_URL:-}" ]; then
   echo "==> Database: ${DATABASE_URL%%://*} at $(echo "$DATABASE_URL" | sed -E 's#^[a-z]+://([^@]*@)?##')"
 else

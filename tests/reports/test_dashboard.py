@@ -41,7 +41,9 @@ def test_the_dashboard_shows_groups_cohorts_and_each_trainees_attendance(
     assert "50%" in page and "(1 of 2)" in page  # the group's attendance rate
     assert cohort.name in page and "Dr Mo Member" in page
     assert "No (50% of 75%)" in page  # meets the requirement so far
-    assert page.count("<svg") == 2 and "<table" in page
+    # Two charts, each drawn wide and narrow (CSS shows one per screen size).
+    assert page.count('<svg class="chart chart-wide"') == 2
+    assert page.count('<svg class="chart chart-narrow"') == 2 and "<table" in page
     assert "style=" not in page  # the Content-Security-Policy forbids inline styles
 
 
@@ -77,6 +79,23 @@ def test_the_rate_chart_draws_one_point_per_meeting_with_its_table():
     ]
     assert len(chart.marks) == 2 and chart.line.count(",") == 2
     assert chart.marks[1].y < chart.marks[0].y  # higher rate, higher on the page
+
+
+def test_charts_have_a_phone_drawing_whose_labels_stay_readable_and_inside():
+    points = [(f"2026-09-{day:02d}", 3, 4) for day in range(1, 29)]
+    chart = rate_chart(title="T", points=points)
+    narrow = chart.narrow
+
+    # Drawn as many units wide as a phone has pixels: an 11-unit label stays about 11 px tall.
+    assert (chart.width, narrow.width) == (800, 360)
+    assert narrow.rows == chart.rows  # the same numbers
+    shown = [mark for mark in narrow.marks if mark.show_label]
+    assert 2 <= len(shown) <= 4 and shown[-1].label == "2026-09-28"
+    # The first and last dates are anchored inside the drawing, not centred over its edges.
+    assert (shown[0].anchor, shown[-1].anchor) == ("start", "end")
+    assert [m.anchor for m in chart.marks if m.show_label][-1] == "end"
+    bands = distribution_chart(title="T", bands=[("Under 50%", 1), ("90–100%", 3)]).narrow
+    assert bands.width == 360 and [m.label for m in bands.marks] == ["<50%", "90–100%"]
 
 
 def test_the_distribution_chart_counts_trainees_per_band():
