@@ -121,6 +121,16 @@ def scan(page) -> list[str]:
     ]
 
 
+def test_the_scan_finds_a_violation_when_there_is_one(browser, live_server):
+    """The negative control: an image without a text alternative, added to a clean page."""
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/about/")
+    assert scan(page) == []
+    page.evaluate("document.querySelector('main').append(document.createElement('img'))")
+
+    assert [line.split(" ")[0] for line in scan(page)] == ["image-alt"]
+
+
 def test_every_main_page_is_accessible_and_fits_the_screen(browser, live_server, settings):
     # The demo's printed logins skip two-factor set-up, as ./scripts/run.sh does.
     settings.MFA_REQUIRED_FOR_ADMINS = False
