@@ -100,6 +100,11 @@ def check_downloads(page, live_server, programme, trainees) -> None:
 
     assert rows[0][:3] == ["Programme", "Cohort", "Group"] and len(rows) == 7
     assert [str(cell or "") for cell in sheet[0]] == rows[0] and len(sheet) == 7
+    # Excel holds the meeting's date and time as such (sorting and filtering work), not as text.
+    assert all(isinstance(row[3], datetime) and isinstance(row[4], time) for row in sheet[1:])
+    assert {f"{row[3]:%Y-%m-%d} {row[4]:%H:%M}" for row in sheet[1:]} == {
+        f"{row[3]} {row[4]}" for row in rows[1:]
+    }
     by_person = {row[6]: row for row in rows[1:]}
     first = by_person[trainees[0].display_name]
     assert first[1] == "Year 4 psychiatry, block 3" and first[9:11] == ["Present", "Yes"]
