@@ -8,6 +8,7 @@ from datetime import datetime
 from django.utils.dateformat import format as date_format
 
 from balint.outbox.services import OutgoingEmail
+from groups.agreements.models import AgreementVersion
 from sessions.calendar.ical import absolute_url, invitation, private_details
 from sessions.meetings.models import AttendanceRole, Meeting
 
@@ -82,6 +83,13 @@ def calendar_email(
     a moved meeting's previous start and end, `sequences` the SEQUENCE of each (sequences.py)."""
     shown = [meeting_context(meeting, person=person, private=private) for meeting in meetings]
     old_when = when_text(*old, zone_named(person.time_zone)) if old else ""
+    group = meetings[0].group
+    # Someone new to the group (a member joining, a taster booking) is asked to accept its
+    # agreement before their first meeting; the page is for attendees only.
+    agreement_url = ""
+    newcomer = context.get("event") in {"joined", "booked"}
+    if newcomer and AgreementVersion.objects.filter(group=group).exists():
+        agreement_url = absolute_url("meetings:agreement", slug=group.slug)
     return OutgoingEmail(
         key=key,
         to=person.email,
@@ -94,6 +102,7 @@ def calendar_email(
             "first": shown[0],
             "private": private,
             "old_when": old_when,
+            "agreement_url": agreement_url,
             **context,
         },
         ical=invitation(
