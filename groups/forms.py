@@ -196,14 +196,17 @@ class GroupSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and "country" not in self.data:
+            # A form posted without the field (made before groups outside the UK existed)
+            # keeps the group's country; one posted empty is an error like any other.
+            self.data = self.data.copy()
+            self.data["country"] = self.instance.country or places.DEFAULT_COUNTRY
         self.fields["region"] = forms.ChoiceField(
             label="Region, state or province",
             required=False,
             choices=[("", "Not set (e.g. online groups)"), *places.grouped_region_choices()],
             help_text="From the country's list; for other countries, name the town or area.",
         )
-        # Left out (a form posted before countries existed), the country stays as it was.
-        self.fields["country"].required = False
         # Retired entries are no longer offered, but a group keeps the ones it has.
         chosen = self.instance.audiences.all() if self.instance.pk else Audience.objects.none()
         self.fields["audiences"].queryset = Audience.objects.filter(
@@ -214,9 +217,6 @@ class GroupSettingsForm(forms.ModelForm):
 
     def fieldsets(self) -> list[Fieldset]:
         return [Fieldset(self, legend, names) for legend, names in self.FIELDSETS]
-
-    def clean_country(self) -> str:
-        return self.cleaned_data.get("country") or self.instance.country or places.DEFAULT_COUNTRY
 
     def clean(self) -> dict:
         data = super().clean()

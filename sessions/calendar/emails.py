@@ -61,6 +61,16 @@ def links() -> dict:
     }
 
 
+def agreement_link(group_id: int) -> str:
+    """The group agreement's page, for someone new to the group (a member joining, a taster
+    booking) who accepts it before their first meeting; empty if the group has none. Asked once
+    per change, not per email."""
+    version = AgreementVersion.objects.filter(group_id=group_id).select_related("group").first()
+    if version is None:
+        return ""
+    return absolute_url("meetings:agreement", slug=version.group.slug)
+
+
 def asks_for_answers(role: str | None) -> bool:
     """Whether a REQUEST to someone in this role asks for Accept or Decline: members' and
     leaders' answers are read (replies.py); tasters' are not."""
@@ -83,13 +93,6 @@ def calendar_email(
     a moved meeting's previous start and end, `sequences` the SEQUENCE of each (sequences.py)."""
     shown = [meeting_context(meeting, person=person, private=private) for meeting in meetings]
     old_when = when_text(*old, zone_named(person.time_zone)) if old else ""
-    group = meetings[0].group
-    # Someone new to the group (a member joining, a taster booking) is asked to accept its
-    # agreement before their first meeting; the page is for attendees only.
-    agreement_url = ""
-    newcomer = context.get("event") in {"joined", "booked"}
-    if newcomer and AgreementVersion.objects.filter(group=group).exists():
-        agreement_url = absolute_url("meetings:agreement", slug=group.slug)
     return OutgoingEmail(
         key=key,
         to=person.email,
@@ -102,7 +105,7 @@ def calendar_email(
             "first": shown[0],
             "private": private,
             "old_when": old_when,
-            "agreement_url": agreement_url,
+            "agreement_url": "",  # agreement_link(), for newcomers
             **context,
         },
         ical=invitation(
