@@ -11,6 +11,7 @@ from balint.outbox.models import Message
 from groups.agreements.models import AgreementAcceptance, AgreementVersion
 from groups.agreements.services import accept_agreement, save_agreement
 from groups.models import BalintGroup
+from sessions.calendar.tokens import issue_calendar_token
 from sessions.tasters.services import book_taster_seat
 from tests.conftest import PERSONAS
 from tests.factories import UserFactory
@@ -312,6 +313,9 @@ def test_an_online_group_across_time_zones(client, django_client, staff):
     assert "fresh-one" in django_client.get(first.get_absolute_url()).content.decode()
     updates = Message.objects.filter(to=[member.email], ical__contains="fresh-one")
     assert updates.exists()
+    feed = django_client.get(f"/calendar/{issue_calendar_token(person=member)}.ics")
+    feed_text = b"".join(feed.streaming_content) if feed.streaming else feed.content
+    assert b"fresh-one" in feed_text.replace(b"\r\n ", b"")
 
     # A signed-in outsider sees the meeting's date but never a link, nor the agreement.
     django_client.force_login(outsider)
