@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "balint.audit",
     "members",
     "groups",
+    "groups.agreements.apps.AgreementsConfig",
     "sessions.meetings.apps.MeetingsConfig",
     "sessions.tasters.apps.TastersConfig",
     "sessions.attendance.apps.AttendanceConfig",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz/live", health.live, name="healthz_live"),
     path("accounts/", include("allauth.urls")),
     path("groups/", include("groups.urls")),
+    path("staff/who-groups-are-for/", include("groups.audience_urls")),
     path("meetings/", include("sessions.attendance.urls")),
     path("calendar/", include("sessions.calendar.urls")),
     path("tasters/", include("sessions.attendance.taster_urls")),

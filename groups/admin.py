@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from balint.admin_rules import ReadOnlyAdmin, ReadOnlyInline, RefusalShownInAdmin
 from balint.audit import services as audit
-from groups import services
+from groups import places, services
 from groups.models import (
     Audience,
     BalintGroup,
@@ -44,6 +44,7 @@ class BalintGroupAdminForm(forms.ModelForm):
             "programme",
             "format",
             "town",
+            "country",
             "region",
             "time_zone",
             "capacity",
@@ -53,6 +54,17 @@ class BalintGroupAdminForm(forms.ModelForm):
             "room",
             "meeting_link",
         ]
+
+    region = forms.ChoiceField(
+        required=False, choices=[("", "Not set"), *places.grouped_region_choices()]
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        country, region = data.get("country"), data.get("region")
+        if country and region and places.country_of_region(region) != country:
+            self.add_error("region", "This region is not in the group's country.")
+        return data
 
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]
@@ -76,7 +88,7 @@ class BalintGroupAdmin(RefusalShownInAdmin, admin.ModelAdmin):
         "accepting_members",
         "programme",
     ]
-    list_filter = ["status", "format", "region", "accepting_members", "audiences", "programme"]
+    list_filter = ["status", "format", "country", "accepting_members", "audiences", "programme"]
     search_fields = [
         "name",
         "slug",
@@ -91,7 +103,7 @@ class BalintGroupAdmin(RefusalShownInAdmin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "description", "audiences", "programme"]}),
         ("Leaders", {"fields": ["leaders_on_the_site"]}),
-        ("Where and how", {"fields": ["format", "town", "region", "time_zone"]}),
+        ("Where and how", {"fields": ["format", "town", "country", "region", "time_zone"]}),
         (
             "Places",
             {"fields": ["capacity", "taster_seats", "accepting_members", "status"]},

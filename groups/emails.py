@@ -20,6 +20,9 @@ def _links(group: BalintGroup) -> dict:
         "roster_url": absolute("groups:roster", slug=group.slug),
         "mine_url": absolute("groups:mine"),
         "finder_url": absolute("groups:finder"),
+        # The agreement's page belongs to the attendance layer; it is named here, not imported.
+        "agreement_url": absolute("meetings:agreement", slug=group.slug),
+        "has_agreement": group.agreement_versions.exists(),
     }
 
 

@@ -5,9 +5,11 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 
+from groups import places
 from groups.models import (
     MAX_CAPACITY,
     MIN_CAPACITY,
@@ -15,10 +17,10 @@ from groups.models import (
     BalintGroup,
     Format,
     LeaderRole,
-    Region,
 )
 from groups.services.leading import SETTINGS_FIELDS
 from members.models import User
+from members.timezones import time_zone_choices
 
 NO_PATIENT_DETAILS = "Please do not include any patient details."
 # Paths under /groups/ that a group's web address must not take.
@@ -40,12 +42,38 @@ class FinderForm(forms.Form):
     audience = forms.ModelChoiceField(
         label="Who it is for",
         required=False,
-        queryset=Audience.objects.all(),
+        queryset=Audience.objects.filter(retired=False),
         to_field_name="slug",
         empty_label="Anyone",
     )
+    country = forms.ChoiceField(
+        label="Country", required=False, choices=[("", "Any country"), *places.COUNTRIES]
+    )
     region = forms.ChoiceField(
-        label="Region", required=False, choices=[("", "Anywhere"), *Region.choices]
+        label="Region, state or province",
+        required=False,
+        choices=[("", "Anywhere"), *places.grouped_region_choices()],
+    )
+    # groups/finder_zones.py: how far a group's clock is from the viewer's, now.
+    hours = forms.TypedChoiceField(
+        label="Time difference from me",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", "Any time zone"),
+            ("0", "Same time as me"),
+            ("1", "Up to 1 hour"),
+            ("3", "Up to 3 hours"),
+            ("5", "Up to 5 hours"),
+            ("8", "Up to 8 hours"),
+        ],
+        help_text="Useful for online groups: how far their clock is from yours today.",
+    )
+    my_zone = forms.ChoiceField(
+        label="My time zone",
+        required=False,
+        choices=[("", "As in my profile (or UK time)"), *time_zone_choices()],
     )
 
 
@@ -148,7 +176,11 @@ class GroupSettingsForm(forms.ModelForm):
     class Meta:
         model = BalintGroup
         fields = list(SETTINGS_FIELDS)
-        labels = {"audiences": "Who it is for", "accepting_members": "Accepting new members"}
+        labels = {
+            "audiences": "Who it is for",
+            "accepting_members": "Accepting new members",
+            "region": "Region, state or province",
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "audiences": forms.CheckboxSelectMultiple,
@@ -156,7 +188,7 @@ class GroupSettingsForm(forms.ModelForm):
 
     FIELDSETS = [
         ("About the group", ["name", "slug", "programme", "description", "audiences", "status"]),
-        ("Where it meets", ["format", "town", "region", "time_zone"]),
+        ("Where it meets", ["format", "country", "region", "town", "time_zone"]),
         ("Size and newcomers", ["capacity", "taster_seats", "accepting_members"]),
         ("Private: only for members and leaders", ["room", "meeting_link"]),
         ("Leaders", ["leader_emails"]),
@@ -164,12 +196,38 @@ class GroupSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "Not set (e.g. online groups)"), *Region.choices]
+        if self.is_bound and "country" not in self.data:
+            # A form posted without the field (made before groups outside the UK existed)
+            # keeps the group's country; one posted empty is an error like any other.
+            self.data = self.data.copy()
+            self.data["country"] = self.instance.country or places.DEFAULT_COUNTRY
+        self.fields["region"] = forms.ChoiceField(
+            label="Region, state or province",
+            required=False,
+            choices=[("", "Not set (e.g. online groups)"), *places.grouped_region_choices()],
+            help_text="From the country's list; for other countries, name the town or area.",
+        )
+        # Retired entries are no longer offered, but a group keeps the ones it has.
+        chosen = self.instance.audiences.all() if self.instance.pk else Audience.objects.none()
+        self.fields["audiences"].queryset = Audience.objects.filter(
+            Q(retired=False) | Q(pk__in=chosen.values("pk"))
+        )
         if "programme" in self.fields:
             self.fields["programme"].empty_label = "No programme"
 
     def fieldsets(self) -> list[Fieldset]:
         return [Fieldset(self, legend, names) for legend, names in self.FIELDSETS]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        country, region = data.get("country"), data.get("region")
+        if country and region and places.country_of_region(region) != country:
+            self.add_error(
+                "region",
+                f"{places.region_name(region)} is not in {places.country_name(country)}. "
+                "Choose one of its regions, or leave it blank.",
+            )
+        return data
 
 
 class GroupCreateForm(GroupSettingsForm):

@@ -7,6 +7,7 @@ from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
+from groups import places
 from members.models import AddressInvitation, Programme
 from members.timezones import DEFAULT_TIME_ZONE, time_zone_choices, validate_time_zone
 
@@ -15,11 +16,14 @@ MAX_TASTER_SEATS = 6
 
 
 class Audience(models.Model):
-    """Who a group is for: GP trainees, GPs, psychiatry trainees, medical students..."""
+    """Who a group is for, by profession or stage: GPs, physicians, nurse practitioners,
+    psychologists, medical students... Staff keep the list in the site (groups/audiences.py)."""
 
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=60, unique=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # A retired entry stays on the groups that have it but is no longer offered.
+    retired = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position", "name"]
@@ -35,6 +39,9 @@ class Format(models.TextChoices):
 
 
 class Region(models.TextChoices):
+    """The UK's regions (kept for the code that names them; groups/places.py has every
+    country's)."""
+
     SCOTLAND = "scotland", "Scotland"
     WALES = "wales", "Wales"
     NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
@@ -88,7 +95,11 @@ class BalintGroup(models.Model):
     town = models.CharField(
         max_length=100, blank=True, help_text="Town or area, e.g. “Cotham, Bristol” (public)."
     )
-    region = models.CharField(max_length=32, choices=Region, blank=True)
+    country = models.CharField(
+        max_length=2, choices=places.COUNTRIES, default=places.DEFAULT_COUNTRY
+    )
+    # One of the country's regions (groups/places.py), checked by the forms; blank if none.
+    region = models.CharField(max_length=32, blank=True)
     time_zone = models.CharField(
         max_length=64,
         default=DEFAULT_TIME_ZONE,
@@ -167,11 +178,26 @@ class BalintGroup(models.Model):
     def is_open_to_requests(self) -> bool:
         return self.accepting_members and self.status != GroupStatus.CLOSED
 
+    def get_region_display(self) -> str:
+        return places.region_name(self.region)
+
+    @property
+    def where(self) -> str:
+        """Town, region and country in words, e.g. "Columbus, Ohio, United States" (public)."""
+        parts = [self.town, self.get_region_display(), places.country_name(self.country)]
+        return ", ".join(part for part in parts if part)
+
     @property
     def place(self) -> str:
-        """Format and place in words, e.g. "In person · Cotham, Bristol" (public)."""
+        """Format and place in words, e.g. "In person · Cotham, Bristol" (public); outside
+        the UK with the country, e.g. "Online · United States"."""
         where = self.town or self.get_region_display()
+        abroad = "" if self.country == places.DEFAULT_COUNTRY else places.country_name(self.country)
         if self.format == Format.ONLINE or not where:
+            where = abroad
+        elif abroad:
+            where = f"{where}, {abroad}"
+        if not where:
             return self.get_format_display()
         return f"{self.get_format_display()} · {where}"
 

@@ -24,6 +24,7 @@ SETTINGS_FIELDS = (
     "audiences",
     "format",
     "town",
+    "country",
     "region",
     "time_zone",
     "capacity",

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from groups.access import GroupAccess, access_group, group_access, with_roles
 from groups.composition import page_parts
+from groups.finder_zones import viewer_zone, zones_within
 from groups.forms import FinderForm, JoinRequestForm
 from groups.models import BalintGroup, Leadership, MembershipStatus
 from groups.services import waitlist_position
@@ -18,7 +19,16 @@ from groups.views.cache import cached_for_visitors
 from groups.views.common import groups_for_display
 
 PAGE_SIZE = 12
-CACHED_FINDER_PARAMETERS = {"q", "format", "audience", "region", "page"}
+CACHED_FINDER_PARAMETERS = {
+    "q",
+    "format",
+    "audience",
+    "country",
+    "region",
+    "hours",
+    "my_zone",
+    "page",
+}
 PAGE_NUMBER = re.compile(r"^[1-9][0-9]{0,3}$")
 
 
@@ -38,7 +48,10 @@ def _finder_key(request: HttpRequest) -> str | None:
     filters = {
         "format": form.cleaned_data["format"],
         "audience": audience.slug if audience else "",
+        "country": form.cleaned_data["country"],
         "region": form.cleaned_data["region"],
+        "hours": "" if form.cleaned_data["hours"] is None else form.cleaned_data["hours"],
+        "my_zone": form.cleaned_data["my_zone"],
         "page": page,
     }
     return "finder:" + urlencode(filters)
@@ -49,8 +62,12 @@ def _filtered(groups: QuerySet[BalintGroup], filters: dict) -> QuerySet[BalintGr
         groups = groups.filter(format=filters["format"])
     if filters.get("audience"):
         groups = groups.filter(audiences=filters["audience"])
+    if filters.get("country"):
+        groups = groups.filter(country=filters["country"])
     if filters.get("region"):
         groups = groups.filter(region=filters["region"])
+    if filters.get("hours") is not None and filters.get("zone"):
+        groups = groups.filter(time_zone__in=zones_within(filters["hours"], filters["zone"]))
     if query := filters.get("q", "").strip():
         # Exists, not a join, so a group with two matching leaders is listed once.
         led_by_match = Leadership.objects.filter(
@@ -70,7 +87,10 @@ def _filtered(groups: QuerySet[BalintGroup], filters: dict) -> QuerySet[BalintGr
 def finder(request: HttpRequest) -> HttpResponse:
     form = FinderForm(request.GET)
     form.is_valid()  # Invalid filters are shown as errors and left out; the rest still apply.
-    groups = _filtered(with_roles(groups_for_display().listed(), request.user), form.cleaned_data)
+    filters = form.cleaned_data | {
+        "zone": viewer_zone(request.user, form.cleaned_data.get("my_zone", ""))
+    }
+    groups = _filtered(with_roles(groups_for_display().listed(), request.user), filters)
     paginator = Paginator(groups, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     cards = [group_access(group, request.user) for group in page.object_list]
@@ -80,7 +100,11 @@ def finder(request: HttpRequest) -> HttpResponse:
         "page_numbers": paginator.get_elided_page_range(page.number, on_each_side=2),
         "ellipsis": Paginator.ELLIPSIS,
         "cards": cards,
-        "filtered": any(form.cleaned_data.get(name) for name in form.fields),
+        "filtered": any(
+            form.cleaned_data.get(name) not in (None, "")
+            for name in form.fields
+            if name != "my_zone"
+        ),
     }
     context |= page_parts([card.group for card in cards], request.user)
     return render(request, "groups/finder.html", context)

@@ -27,6 +27,7 @@ PARTS = PageParts(
 )
 TABS = [
     ManageTab("meetings", "Meetings and schedule", "meetings:group_meetings", 20),
+    ManageTab("agreement", "Group agreement", "meetings:agreement_edit", 25),
     ManageTab("invitations", "Taster invitations", "tasters:invitations", 30),
 ]
 # Models whose changes show on the visitors' cached pages.

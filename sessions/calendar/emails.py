@@ -8,6 +8,7 @@ from datetime import datetime
 from django.utils.dateformat import format as date_format
 
 from balint.outbox.services import OutgoingEmail
+from groups.agreements.models import AgreementVersion
 from sessions.calendar.ical import absolute_url, invitation, private_details
 from sessions.meetings.models import AttendanceRole, Meeting
 
@@ -60,6 +61,16 @@ def links() -> dict:
     }
 
 
+def agreement_link(group_id: int) -> str:
+    """The group agreement's page, for someone new to the group (a member joining, a taster
+    booking) who accepts it before their first meeting; empty if the group has none. Asked once
+    per change, not per email."""
+    version = AgreementVersion.objects.filter(group_id=group_id).select_related("group").first()
+    if version is None:
+        return ""
+    return absolute_url("meetings:agreement", slug=version.group.slug)
+
+
 def asks_for_answers(role: str | None) -> bool:
     """Whether a REQUEST to someone in this role asks for Accept or Decline: members' and
     leaders' answers are read (replies.py); tasters' are not."""
@@ -94,6 +105,7 @@ def calendar_email(
             "first": shown[0],
             "private": private,
             "old_when": old_when,
+            "agreement_url": "",  # agreement_link(), for newcomers
             **context,
         },
         ical=invitation(

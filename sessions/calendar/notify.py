@@ -23,7 +23,7 @@ from django.utils import timezone
 from balint.outbox.models import Message
 from balint.outbox.services import OutgoingEmail, enqueue_emails_bulk
 from groups.access import roles_in_group
-from sessions.calendar.emails import calendar_email
+from sessions.calendar.emails import agreement_link, calendar_email
 from sessions.calendar.ical import CANCEL, REQUEST, absolute_url
 from sessions.calendar.people import people_by_meeting, upcoming_meetings_of_group
 from sessions.calendar.sequences import bumps_of, current_sequences, raise_sequences
@@ -140,6 +140,7 @@ def joined(*, group_id: int, person, key: str, role: str, now: datetime | None =
         private=True,
         event="joined",
         role=role,
+        agreement_url=agreement_link(group_id),
     )
 
 
@@ -196,6 +197,7 @@ def taster_booked(booking) -> int:
         private=True,
         event="booked",
         booking_url=_booking_url(booking),
+        agreement_url=agreement_link(meeting.group_id),
         sequences=raise_sequences([meeting], booking.person),
     )
     return len(enqueue_emails_bulk([email]))

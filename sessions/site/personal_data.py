@@ -15,6 +15,7 @@ from django.db.models import Q
 from balint.audit.models import AuditEvent
 from balint.exports import stream_csv
 from balint.outbox.models import Message
+from groups.agreements.models import AgreementAcceptance
 from groups.models import Leadership, Membership, PendingMembershipInvite
 from members.models import User
 from sessions.meetings.models import Apology, AttendanceRecord, CalendarReply
@@ -135,6 +136,12 @@ def collect_personal_data(*, person: User) -> dict[str, list[dict[str, Any]]]:
             for i in TasterInvitation.objects.filter(email_q | Q(accepted_by=person))
             .select_related("group")
             .distinct()
+        ],
+        "group_agreements_accepted": [
+            {"group": a.version.group.name, "version": a.version.number, "at": a.accepted_at}
+            for a in AgreementAcceptance.objects.filter(person=person).select_related(
+                "version__group"
+            )
         ],
         "group_invitations": [
             {"group": i.group.name, "email": i.email, "created_at": i.created_at}

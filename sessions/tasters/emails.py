@@ -42,6 +42,7 @@ def invitation(invitation: TasterInvitation, *, token: str) -> None:
             "message": invitation.message,
             "landing_url": absolute("tasters:landing", token),
             "about_url": absolute("about"),
+            "has_agreement": group.agreement_versions.exists(),
             "expires_on": date_format(
                 invitation.expires_at.astimezone(zoneinfo.ZoneInfo(group.time_zone)), "j F Y"
             ),

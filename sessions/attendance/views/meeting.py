@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from balint.errors import DomainError
 from balint.views import show_refusal
+from sessions.attendance.agreement import agreement_status
 from sessions.attendance.register import expected_people, register_is_open
 from sessions.attendance.roles import access_meeting, access_meeting_as_attendee
 from sessions.attendance.services import send_apologies, withdraw_apologies
@@ -40,6 +41,14 @@ def detail(request, pk: int):
         ),
         "register_open": access.can_record_register
         and register_is_open(meeting, now=now, is_staff=request.user.is_staff),
+        # Those who come accept the group's agreement before they see the room and the link.
+        "agreement": (
+            agreement_status(
+                access.group_access, request.user, is_booked_taster=access.is_booked_taster
+            )
+            if access.can_see_private_details
+            else None
+        ),
     }
     return render(request, "meetings/detail.html", context)
 
