@@ -8,11 +8,12 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from balint.outbox.services import OutgoingEmail, enqueue_emails_bulk
 from groups.models import GroupStatus, Leadership, Membership, MembershipStatus
 from sessions.attendance.register import register_closes_at
-from sessions.calendar.emails import links, meeting_context, zone_named
+from sessions.calendar.emails import DAY, links, meeting_context, zone_named
 from sessions.calendar.ical import absolute_url
 from sessions.meetings.models import AttendanceRecord, Meeting, MeetingStatus
 
@@ -68,9 +69,16 @@ def _register_prompt(meeting: Meeting, leader) -> OutgoingEmail:
             "person": leader,
             "group": meeting.group,
             "register_url": absolute_url("meetings:register", pk=meeting.pk),
+            "locks_at": _locks_at_text(meeting, leader),
         },
         time_zone=zone_named(leader.time_zone).key,
     )
+
+
+def _locks_at_text(meeting: Meeting, leader) -> str:
+    """When the register locks, in the leader's zone, e.g. "Tuesday 28 April 2026 at 21:00"."""
+    locks = register_closes_at(meeting).astimezone(zone_named(leader.time_zone))
+    return f"{date_format(locks, DAY)} at {locks:%H:%M}"
 
 
 def queue_join_request_digests(*, now: datetime | None = None) -> int:
