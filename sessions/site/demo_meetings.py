@@ -9,6 +9,7 @@ from django.utils import timezone
 from groups.models import BalintGroup, LeaderRole, Leadership, Membership, MembershipStatus
 from sessions.attendance.register import REGISTER_EDITABLE_FOR, Mark, expected_people
 from sessions.attendance.services import record_register
+from sessions.meetings.changes import record_added
 from sessions.meetings.models import (
     ATTENDED,
     Apology,
@@ -22,7 +23,6 @@ from sessions.meetings.models import (
     Weekday,
     WeekOfMonth,
 )
-from sessions.meetings.changes import record_added
 from sessions.meetings.schedule import ScheduleSpec, generate_meetings
 from sessions.meetings.services import cancel_meeting, move_meeting, set_schedule
 
