@@ -139,3 +139,34 @@ def test_everyone_present_without_javascript_marks_the_unmarked_and_saves_nothin
     assert form[f"case_{member.pk}"].value() is True
     assert "Everyone not yet marked is now marked present." in response.content.decode()
     assert not AttendanceRecord.objects.exists()
+
+
+def test_leaders_get_a_last_call_two_days_before_an_empty_register_locks(group, leader, member):
+    meeting = MeetingFactory(group=group, starts_at=timezone.now() - timedelta(days=20))
+    locks = register_closes_at(meeting)
+
+    assert queue_register_prompts(now=locks - timedelta(days=2, hours=1)) == 0
+    assert queue_register_prompts(now=locks - timedelta(days=1)) == 1
+    assert queue_register_prompts(now=locks - timedelta(hours=2)) == 0  # once only
+    assert queue_register_prompts(now=locks + timedelta(hours=1)) == 0
+
+    [call] = rows("leader-register-locks:")
+    assert call.key == f"leader-register-locks:{meeting.pk}:{leader.pk}"
+    assert call.subject.startswith("The register locks soon: Cotham GP Balint Group")
+    assert "it locks in two days" in call.body_text
+    assert f"/meetings/{meeting.pk}/register/" in call.body_text
+
+
+def test_no_last_call_for_a_register_already_written(group, leader, member):
+    meeting = MeetingFactory(group=group, starts_at=timezone.now() - timedelta(days=20))
+    group.memberships.update(joined_at=meeting.starts_at - timedelta(days=30))
+    AttendanceRecord.objects.create(
+        meeting=meeting,
+        person=member,
+        role="member",
+        status=AttendanceStatus.PRESENT,
+        recorded_by=leader,
+        recorded_at=meeting.ends_at,
+    )
+
+    assert queue_register_prompts(now=register_closes_at(meeting) - timedelta(days=1)) == 0
