@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from groups.models import BalintGroup, Leadership, Membership
 from members.models import Programme, User
+from sessions.attendance.register import register_is_open
 from sessions.meetings.models import Apology, AttendanceRecord, Meeting, MeetingChange, Schedule
 from sessions.tasters.models import TasterBooking, TasterInvitation
 from tests.reports.world import reports_world
@@ -123,3 +127,17 @@ def test_seed_demo_runs_again_after_the_demo_was_used(client):
     assert set(used["memberships"]) - set(again["memberships"]) == set()
     call_command("seed_demo")
     assert world() == again
+def test_the_demo_leader_has_a_register_to_do_that_has_not_locked():
+    call_command("seed_demo")
+    now = timezone.now()
+    judith = User.objects.get(email="judith.marlow@example.org")
+    past = Meeting.objects.filter(
+        group__slug="cotham-gp-balint", status="scheduled", ends_at__lte=now
+    ).order_by("-starts_at")
+    latest = past.first()
+
+    assert Leadership.objects.filter(group=latest.group, person=judith).exists()
+    assert not AttendanceRecord.objects.filter(meeting=latest).exists()
+    assert register_is_open(latest, now=now, is_staff=False)
+    # Still open for days to come, not about to lock.
+    assert register_is_open(latest, now=now + timedelta(days=7), is_staff=False)

@@ -3,7 +3,7 @@
 from django import forms
 
 from sessions.attendance.register import Expected, Mark
-from sessions.meetings.models import AttendanceStatus
+from sessions.meetings.models import APOLOGY_NOTE_MAX, AttendanceStatus
 
 
 class RegisterForm(forms.Form):
@@ -38,6 +38,19 @@ class RegisterForm(forms.Form):
                 )
         return data
 
+    def with_everyone_present(self, data) -> "RegisterForm":
+        """The register as posted, with everyone not yet marked marked present: a fresh form
+        (no errors yet) for the leader to change the exceptions and save."""
+        initial = {}
+        for entry in self.expected:
+            status, case = f"status_{entry.person.pk}", f"case_{entry.person.pk}"
+            chosen = data.get(status)
+            initial[status] = (
+                chosen if chosen in AttendanceStatus.values else AttendanceStatus.PRESENT
+            )
+            initial[case] = bool(data.get(case))
+        return RegisterForm(expected=self.expected, initial=initial)
+
     def rows(self) -> list[tuple[Expected, forms.BoundField, forms.BoundField]]:
         return [
             (entry, self[f"status_{entry.person.pk}"], self[f"case_{entry.person.pk}"])
@@ -52,3 +65,19 @@ class RegisterForm(forms.Form):
             )
             for entry in self.expected
         }
+
+
+class ApologyForm(forms.Form):
+    note = forms.CharField(
+        label="A note to the leaders",
+        required=False,
+        max_length=APOLOGY_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": APOLOGY_NOTE_MAX}),
+        help_text=(
+            f"Up to {APOLOGY_NOTE_MAX} characters, e.g. that you are away that week. Only the "
+            "leaders see it. Please do not write about patients or cases."
+        ),
+        error_messages={
+            "max_length": f"Please keep the note to {APOLOGY_NOTE_MAX} characters or fewer."
+        },
+    )

@@ -48,6 +48,8 @@ class Expected:
     # declining, and a Maybe (TENTATIVE) with no apologies.
     apologies_from_calendar: bool = False
     maybe: bool = False
+    # The apology's optional short note to the leaders.
+    apology_note: str = ""
 
     @property
     def initial(self) -> Mark | None:
@@ -67,7 +69,7 @@ def expected_people(meeting: Meeting) -> list[Expected]:
             "person", "recorded_by"
         )
     }
-    answers = _answers(meeting)
+    answers, notes = _answers(meeting)
     people: dict[int, tuple[object, str]] = {}
     for leadership in Leadership.objects.filter(group_id=meeting.group_id).select_related("person"):
         people[leadership.person_id] = (leadership.person, AttendanceRole.LEADER)
@@ -88,6 +90,7 @@ def expected_people(meeting: Meeting) -> list[Expected]:
             record=records.get(person_id),
             apologies_from_calendar=answers.get(person_id) == FROM_CALENDAR,
             maybe=answers.get(person_id) == MAYBE,
+            apology_note=notes.get(person_id, ""),
         )
         for person_id, (person, role) in people.items()
     ]
@@ -98,9 +101,9 @@ def expected_people(meeting: Meeting) -> list[Expected]:
 FROM_SITE, FROM_CALENDAR, MAYBE = "site", "calendar", "maybe"
 
 
-def _answers(meeting: Meeting) -> dict[int, str]:
-    """Each person's apologies (from the site or a calendar) or calendar Maybe, in one query;
-    apologies win over a Maybe."""
+def _answers(meeting: Meeting) -> tuple[dict[int, str], dict[int, str]]:
+    """Each person's apologies (from the site or a calendar) or calendar Maybe, and the notes
+    sent with apologies, in one query; apologies win over a Maybe."""
     kind = Case(
         When(from_calendar=True, then=Value(FROM_CALENDAR)),
         default=Value(FROM_SITE),
@@ -109,20 +112,26 @@ def _answers(meeting: Meeting) -> dict[int, str]:
     apologies = (
         Apology.objects.filter(meeting=meeting)
         .annotate(kind=kind)
-        .values_list("person_id", "kind")
+        .values_list("person_id", "kind", "note")
         .order_by()
     )
     maybes = (
         CalendarReply.objects.filter(meeting=meeting, answer=CalendarAnswer.TENTATIVE)
-        .annotate(kind=Value(MAYBE, output_field=CharField()))
-        .values_list("person_id", "kind")
+        .annotate(
+            kind=Value(MAYBE, output_field=CharField()),
+            no_note=Value("", output_field=CharField()),
+        )
+        .values_list("person_id", "kind", "no_note")
         .order_by()
     )
     answers: dict[int, str] = {}
-    for person_id, found in apologies.union(maybes, all=True).order_by():
+    notes: dict[int, str] = {}
+    for person_id, found, note in apologies.union(maybes, all=True).order_by():
         if found != MAYBE or person_id not in answers:
             answers[person_id] = found
-    return answers
+        if note:
+            notes[person_id] = note
+    return answers, notes
 
 
 def _member_at(meeting: Meeting) -> Q:
@@ -143,8 +152,17 @@ def register_opens_at(meeting: Meeting) -> datetime:
     return meeting.starts_at
 
 
-def register_closes_at(meeting: Meeting) -> datetime:
+def register_locks_at(meeting: Meeting) -> datetime:
+    """When the register locks by itself: 14 days after the meeting ends."""
     return meeting.ends_at + REGISTER_EDITABLE_FOR
+
+
+def register_closes_at(meeting: Meeting) -> datetime:
+    """When leaders can no longer write the register: it locks 14 days after the meeting, or
+    later if staff reopened it (staff can write it at any time)."""
+    reopened = meeting.register_reopened_until
+    locks = register_locks_at(meeting)
+    return max(locks, reopened) if reopened else locks
 
 
 def register_is_open(meeting: Meeting, *, now: datetime, is_staff: bool) -> bool:

@@ -5,7 +5,7 @@ then meeting). Every error a person can cause is a `MeetingError`.
 """
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,8 +18,16 @@ from sessions.attendance.register import (
     register_opens_at,
 )
 from sessions.attendance.roles import is_expected
-from sessions.meetings.models import Apology, AttendanceRecord, AttendanceStatus, Meeting
+from sessions.meetings.models import (
+    APOLOGY_NOTE_MAX,
+    Apology,
+    AttendanceRecord,
+    AttendanceStatus,
+    Meeting,
+)
 from sessions.meetings.services import MeetingError, lock_meeting
+
+REOPEN_FOR = timedelta(days=7)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -28,11 +36,20 @@ def _now(now: datetime | None) -> datetime:
 
 @transaction.atomic
 def send_apologies(
-    *, meeting: Meeting, person, now: datetime | None = None, from_calendar: bool = False
+    *,
+    meeting: Meeting,
+    person,
+    now: datetime | None = None,
+    from_calendar: bool = False,
+    note: str = "",
 ) -> Apology:
-    """Record that `person` will miss `meeting` (sending twice keeps one, and where it came
-    from: the site or, `from_calendar`, a calendar app's Decline). Raises MeetingError if the
-    meeting is cancelled or has started, or the person is not a member or leader."""
+    """Record that `person` will miss `meeting`, with an optional short `note` to the leaders
+    (sending twice keeps one, and where it came from: the site or, `from_calendar`, a calendar
+    app's Decline; a second note replaces the first). Raises MeetingError if the meeting is
+    cancelled or has started, the note is too long, or the person is not a member or leader."""
+    note = " ".join(note.split())
+    if len(note) > APOLOGY_NOTE_MAX:
+        raise MeetingError(f"Please keep the note to {APOLOGY_NOTE_MAX} characters.")
     meeting = lock_meeting(meeting)
     if meeting.is_cancelled:
         raise MeetingError("This meeting is cancelled: there is no need to send apologies.")
@@ -40,9 +57,12 @@ def send_apologies(
         raise MeetingError("This meeting has started, so apologies can no longer be sent.")
     if not is_expected(meeting, person):
         raise MeetingError("Only the group's members and leaders can send apologies.")
-    apology, _ = Apology.objects.get_or_create(
-        meeting=meeting, person=person, defaults={"from_calendar": from_calendar}
+    apology, created = Apology.objects.get_or_create(
+        meeting=meeting, person=person, defaults={"from_calendar": from_calendar, "note": note}
     )
+    if not created and note and apology.note != note:
+        apology.note = note
+        apology.save(update_fields=["note"])
     return apology
 
 
@@ -118,3 +138,29 @@ def _check_marks(expected: Mapping[int, object], marks: Mapping[int, Mark]) -> N
             raise MeetingError("Please choose present, late, absent or apologies for everyone.")
         if mark.presented_case and not mark.attended:
             raise MeetingError("Only someone who was there can have presented a case.")
+
+
+@transaction.atomic
+def reopen_register(*, meeting: Meeting, by, now: datetime | None = None) -> datetime:
+    """Let the group's leaders write a locked register again for 7 days (site staff only);
+    returns when it locks again. Raises MeetingError if `by` is not staff, the meeting was
+    cancelled, or the register has not locked."""
+    now = _now(now)
+    if not by.is_staff:
+        raise MeetingError("Only site staff can reopen a register.")
+    meeting = lock_meeting(meeting)
+    if meeting.is_cancelled:
+        raise MeetingError("This meeting was cancelled: it has no register.")
+    if now <= register_closes_at(meeting):
+        raise MeetingError("This register has not locked: the leaders can still change it.")
+    meeting.register_reopened_until = now + REOPEN_FOR
+    meeting.save(update_fields=["register_reopened_until"])
+    audit.record_in_group(
+        meeting,
+        by=by,
+        area=audit.Area.REGISTER,
+        action="register.reopen",
+        summary=f"Reopened the register of {meeting} for the leaders until "
+        f"{meeting.register_reopened_until:%Y-%m-%d %H:%M} UTC",
+    )
+    return meeting.register_reopened_until

@@ -17,7 +17,9 @@ urlpatterns = [
     path("<int:pk>/", meeting.detail, name="detail"),
     path("<int:pk>/cancel/", manage.cancel, name="cancel"),
     path("<int:pk>/move/", manage.move, name="move"),
+    path("<int:pk>/reinstate/", manage.reinstate, name="reinstate"),
     path("<int:pk>/apologies/", meeting.send, name="send_apologies"),
     path("<int:pk>/apologies/withdraw/", meeting.withdraw, name="withdraw_apologies"),
     path("<int:pk>/register/", register.register, name="register"),
+    path("<int:pk>/register/reopen/", register.reopen, name="reopen_register"),
 ]

@@ -119,6 +119,23 @@ def feed(meetings: Sequence[Meeting], *, person, sequences: Mapping[int, int] | 
     return _serialise(events, method=PUBLISH, meetings=meetings, feed_of=person)
 
 
+def one_meeting(meeting: Meeting, *, person, sequence: int, stamp: datetime | None = None) -> str:
+    """One meeting as a file to open in a calendar ("Add to calendar"), for someone expected at
+    it: PUBLISH (RFC 5546 §3.2.1: no ATTENDEE), with the invitation's UID and the SEQUENCE last
+    sent to `person`, so a calendar that has the invite keeps one event; the person's alarms."""
+    event = _event(
+        meeting,
+        method=PUBLISH,
+        person=None,
+        private=True,
+        stamp=stamp or timezone.now(),
+        sequence=sequence,
+    )
+    if not meeting.is_cancelled:
+        _add_alarms(event, person)
+    return _serialise([event], method=PUBLISH, meetings=[meeting])
+
+
 def _serialise(
     events: list[Event], *, method: str, meetings: Sequence[Meeting], feed_of=None
 ) -> str:

@@ -97,6 +97,14 @@ def meeting_cancelled(*, meeting: Meeting) -> int:
     )
 
 
+def meeting_reinstated(*, meeting: Meeting) -> int:
+    """Put a cancelled meeting back in everyone's calendar (REQUEST, the same UID at a higher
+    SEQUENCE than the CANCEL: RFC 5546 §2.1.4), tasters whose seats came back included."""
+    return _to_everyone(
+        [meeting], prefix="reinstate", method=REQUEST, template=UPDATE, event="reinstated"
+    )
+
+
 def schedule_changed(
     *,
     added: Sequence[Meeting] = (),

@@ -81,6 +81,11 @@ def cancel_meeting_in_calendars(sender, meeting, **kwargs) -> None:
     notify.meeting_cancelled(meeting=meeting)
 
 
+@receiver(meetings.meeting_reinstated_by_leader, dispatch_uid="calendar.meeting_reinstated")
+def reinstate_meeting_in_calendars(sender, meeting, **kwargs) -> None:
+    notify.meeting_reinstated(meeting=meeting)
+
+
 @receiver(meetings.schedule_applied, dispatch_uid="calendar.schedule_applied")
 def update_scheduled_meetings(sender, added, updated, cancelled, **kwargs) -> None:
     notify.schedule_changed(added=added, updated=updated, cancelled=cancelled)

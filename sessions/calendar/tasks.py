@@ -20,7 +20,8 @@ def send_due_reminders() -> int:
 
 @shared_task
 def send_register_prompts() -> int:
-    """Prompt leaders whose register is still empty the morning after a meeting."""
+    """Prompt leaders whose register is still empty the morning after a meeting, and two days
+    before it locks."""
     return queue_register_prompts()
 
 

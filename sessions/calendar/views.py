@@ -1,17 +1,22 @@
-"""The calendar page (how to subscribe; a new private link) and the private feed itself."""
+"""The calendar page (how to subscribe; a new private link), the private feed itself, and one
+meeting as a file ("Add to calendar")."""
 
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST, require_safe
 
+from sessions.attendance.roles import access_meeting
 from sessions.calendar.feed import feed_etag, feed_for
+from sessions.calendar.ical import one_meeting
+from sessions.calendar.sequences import current_sequences
 from sessions.calendar.tokens import issue_calendar_token, person_for_token, revoke_calendar_token
 
 
@@ -75,4 +80,24 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-cache"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Disposition"] = 'inline; filename="balint-meetings.ics"'
+    return response
+
+
+@login_required
+@require_safe
+def meeting_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """One meeting as an .ics file, for those who take part in it (its members and leaders, and
+    its booked tasters): 404 if the viewer may not see the meeting, 403 if they may see it but
+    take no part (the file carries the room and the link)."""
+    access = access_meeting(request.user, pk)
+    if not access.can_see_private_details:
+        raise PermissionDenied("Only the people taking part in this meeting can add it.")
+    meeting = access.meeting
+    sequence = current_sequences([meeting], request.user)[meeting.pk]
+    body = one_meeting(meeting, person=request.user, sequence=sequence)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    day = meeting.local_starts_at.date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="balint-meeting-{day}.ics"'
+    # It carries the room and the link: no shared cache may keep it.
+    response["Cache-Control"] = "private, no-store"
     return response

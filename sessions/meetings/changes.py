@@ -71,6 +71,10 @@ def apply_change(
         # What hangs on it (taster bookings) ends with it, in this transaction, whoever
         # cancelled it: a leader or a changed schedule.
         signals.meeting_cancelled.send(sender=Meeting, meeting=meeting)
+    elif kind == ChangeKind.RESTORED:
+        # What ended with the cancellation comes back where it can (taster bookings), before
+        # anyone is told, so that the calendar updates reach those tasters too.
+        signals.meeting_restored.send(sender=Meeting, meeting=meeting)
     if by is not None:
         _audit(meeting, by=by, kind=kind, summary=_describe(kind, old[0], meeting))
     return MeetingChange.objects.create(

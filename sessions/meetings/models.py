@@ -2,8 +2,8 @@
 
 Confidentiality: what is said in a Balint group stays in the room, so the app records who attended
 and who presented a case, never what was said. No model here has a free-text field about cases or
-patients; the one free-text field a member sees, a cancellation's reason, is about the meeting and
-says so in its help text.
+patients; the free-text fields, a cancellation's reason and an apology's short note to the
+leaders, are about the meeting and say so in their help text.
 """
 
 import zoneinfo
@@ -20,6 +20,7 @@ from groups.models import BalintGroup
 MIN_DURATION, MAX_DURATION = 30, 180
 DEFAULT_HORIZON_MONTHS = 6
 MAX_BLOCK_LENGTH = 52
+APOLOGY_NOTE_MAX = 300
 
 
 class Frequency(models.TextChoices):
@@ -134,6 +135,8 @@ class Meeting(models.Model):
         help_text="Members see this. Please do not include patient details.",
     )
     revision = models.PositiveIntegerField(default=0)
+    # Staff reopened the register after it locked: leaders may write it until then.
+    register_reopened_until = models.DateTimeField(null=True, blank=True, editable=False)
     edited_by_hand = models.BooleanField(default=False)
     created_from_schedule = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -240,6 +243,12 @@ class Apology(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
     # Sent by declining the invitation in a calendar app (an iTIP REPLY), not on the site.
     from_calendar = models.BooleanField(default=False)
+    note = models.CharField(
+        "a short note to the leaders",
+        max_length=APOLOGY_NOTE_MAX,
+        blank=True,
+        help_text="Optional, e.g. running late or away. Please do not write about patients.",
+    )
 
     class Meta:
         verbose_name_plural = "apologies"

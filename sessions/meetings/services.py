@@ -116,6 +116,25 @@ def cancel_meeting(*, meeting: Meeting, by, reason: str, now: datetime | None = 
 
 
 @transaction.atomic
+def reinstate_meeting(*, meeting: Meeting, by, now: datetime | None = None) -> Meeting:
+    """Undo a meeting's cancellation: it is on again, at the same time and place, and
+    everyone's calendar gets the same event back at a higher SEQUENCE. Taster bookings
+    cancelled with it come back where they can (sessions.tasters). Raises MeetingError if it
+    is not cancelled, has started, or its group has closed."""
+    lock_group(meeting.group_id)
+    meeting = lock_meeting(meeting)
+    if not meeting.is_cancelled:
+        raise MeetingError("This meeting is not cancelled.")
+    if meeting.starts_at <= _now(now):
+        raise MeetingError("This meeting's time has passed, so it cannot be reinstated.")
+    if meeting.group.status == GroupStatus.CLOSED:
+        raise MeetingError("This group is closed: its meetings cannot be reinstated.")
+    apply_change(meeting, kind=ChangeKind.RESTORED, by=by)
+    signals.meeting_reinstated_by_leader.send(sender=Meeting, meeting=meeting)
+    return meeting
+
+
+@transaction.atomic
 def move_meeting(
     *,
     meeting: Meeting,

@@ -2,12 +2,14 @@
 moved meeting, and some apologies. Running it again changes nothing (each step checks first)."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from groups.models import BalintGroup, LeaderRole, Leadership, Membership, MembershipStatus
-from sessions.attendance.register import Mark, expected_people
+from sessions.attendance.register import REGISTER_EDITABLE_FOR, Mark, expected_people
 from sessions.attendance.services import record_register
+from sessions.meetings.changes import record_added
 from sessions.meetings.models import (
     ATTENDED,
     Apology,
@@ -89,6 +91,29 @@ def _ensure_schedule(group: BalintGroup, spec: dict, leader, now: datetime) -> S
     return schedule
 
 
+def _recent_meeting(group: BalintGroup, spec: dict, now: datetime) -> None:
+    """An extra meeting three days ago, unless the group met lately: the register the leader
+    still has to do must not have locked (it locks 14 days after the meeting)."""
+    lately = now - REGISTER_EDITABLE_FOR + timedelta(days=3)
+    if Meeting.objects.filter(group=group, ends_at__lte=now, ends_at__gt=lately).exists():
+        return
+    day = (now - timedelta(days=3)).astimezone(group_zone(group)).date()
+    starts_at = datetime.combine(day, spec["start_time"], tzinfo=group_zone(group))
+    if Meeting.objects.filter(group=group, starts_at=starts_at).exists():
+        return
+    meeting = Meeting.objects.create(
+        group=group,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=spec["duration_minutes"]),
+        edited_by_hand=True,
+    )
+    record_added(meeting)
+
+
+def group_zone(group: BalintGroup) -> ZoneInfo:
+    return ZoneInfo(group.time_zone)
+
+
 def _registers(group: BalintGroup, leader, now: datetime, keep_last_empty: bool) -> None:
     past = list(
         Meeting.objects.filter(group=group, status=MeetingStatus.SCHEDULED, ends_at__lte=now)
@@ -134,6 +159,8 @@ def seed_meetings(people: dict) -> None:
         leaderships = Leadership.objects.filter(group=group).select_related("person")
         leader = min(leaderships, key=lambda lead: (lead.role != LeaderRole.LEADER, lead.pk)).person
         _ensure_schedule(group, spec, leader, now)
+        if slug == "cotham-gp-balint":
+            _recent_meeting(group, spec, now)
         _registers(group, leader, now, keep_last_empty=slug == "cotham-gp-balint")
 
     cotham = BalintGroup.objects.get(slug="cotham-gp-balint")

@@ -92,7 +92,12 @@ def collect_personal_data(*, person: User) -> dict[str, list[dict[str, Any]]]:
             for x in Leadership.objects.filter(person=person).select_related("group")
         ],
         "apologies": [
-            {"group": a.meeting.group.name, "meeting": a.meeting.starts_at, "sent_at": a.sent_at}
+            {
+                "group": a.meeting.group.name,
+                "meeting": a.meeting.starts_at,
+                "sent_at": a.sent_at,
+                "note": a.note,
+            }
             for a in Apology.objects.filter(person=person).select_related("meeting__group")
         ],
         "attendance": [

@@ -225,6 +225,47 @@ def cancel_bookings_for_meeting(
     return bookings
 
 
+def restore_bookings_for_meeting(*, meeting: Meeting) -> list[TasterBooking]:
+    """A cancelled meeting is on again: give back the seats its cancellation took, to tasters
+    who have not since booked another meeting of the group or joined or led it, while seats
+    last (lowest seat first). The others stay cancelled: they were told of the cancellation and
+    can book again. Call it inside the reinstating transaction, holding the group's lock.
+    Returns the bookings restored; the calendar's update of the meeting reaches them as
+    booked tasters."""
+    lost = list(
+        TasterBooking.objects.select_for_update()
+        .filter(
+            meeting=meeting,
+            status=BookingStatus.CANCELLED,
+            cancelled_because=CancelledBecause.MEETING,
+        )
+        .select_related("person")
+        .order_by("-cancelled_at", "seat")
+    )
+    restored, seen = [], set()
+    for booking in lost:
+        if booking.person_id in seen or not _may_have_seat_back(meeting, booking.person):
+            continue
+        seen.add(booking.person_id)
+        try:
+            seat = _free_seat(meeting)
+        except TasterError:
+            break
+        booking.status, booking.seat = BookingStatus.BOOKED, seat
+        booking.cancelled_at, booking.cancelled_because = None, ""
+        booking.save(update_fields=["status", "seat", "cancelled_at", "cancelled_because"])
+        booking.meeting = meeting
+        restored.append(booking)
+    return restored
+
+
+def _may_have_seat_back(meeting: Meeting, person: User) -> bool:
+    roles = roles_in_group(person, meeting.group_id)
+    if roles.is_leader or roles.is_member:
+        return False
+    return _open_booking(meeting.group_id, person) is None
+
+
 @transaction.atomic
 def set_meeting_taster_seats(
     *, meeting: Meeting, seats: int | None, by: User, now: datetime | None = None

@@ -183,15 +183,20 @@ def test_no_free_text_about_cases_or_patients_in_the_register():
         for field in model._meta.get_fields()
         if field.get_internal_type() in ("CharField", "TextField")
     }
-    # Only codes (role, status) and the meeting's own details; nothing about what was said.
+    # Only codes (role, status), the meeting's own details and an apology's short note to the
+    # leaders (which says not to write about patients); nothing about what was said.
     assert text_fields == {
         "AttendanceRecord.role",
         "AttendanceRecord.status",
+        "Apology.note",
         "Meeting.place",
         "Meeting.link",
         "Meeting.status",
         "Meeting.cancel_reason",
     }
+    note = Apology._meta.get_field("note")
+    assert note.max_length == 300
+    assert "do not write about patients" in note.help_text
     assert not any(
         field.get_internal_type() == "TextField"
         for model in [AttendanceRecord, Apology, Meeting]

@@ -36,7 +36,7 @@ def test_apologies_are_prefilled_in_the_register(client_for, leader, member, pas
     html = response.content.decode()
     radio = re.search(rf'<input[^>]*name="status_{member.pk}" value="apologies"[^>]*>', html)
     assert "checked" in radio.group(0)
-    assert "<legend>" in html and "Presented a case" in html
+    assert '<legend class="register-name">' in html and "Presented a case" in html
 
 
 def test_the_register_is_saved_in_one_post(client_for, leader, member, past_meeting):

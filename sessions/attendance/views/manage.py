@@ -1,4 +1,5 @@
-"""The leaders' pages for a group's meetings: the list, cancel, move, add an extra meeting."""
+"""The leaders' pages for a group's meetings: the list, cancel, reinstate, move, add an extra
+meeting."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,13 @@ from sessions.attendance.roles import access_managed_meeting
 from sessions.meetings.forms import CancelForm, MeetingTimeForm
 from sessions.meetings.models import AttendanceRecord, Meeting, Schedule
 from sessions.meetings.schedule import rhythm_in_words
-from sessions.meetings.services import add_extra_meeting, cancel_meeting, move_meeting
+from sessions.meetings.services import (
+    add_extra_meeting,
+    cancel_meeting,
+    move_meeting,
+    reinstate_meeting,
+)
+from sessions.tasters.models import BookingStatus, CancelledBecause, TasterBooking
 
 PAST_PER_PAGE = 10
 
@@ -76,6 +83,53 @@ def cancel(request, pk: int):
             messages.success(request, "The meeting has been cancelled. Members will see why.")
             return redirect("meetings:group_meetings", slug=meeting.group.slug)
     return render(request, "meetings/cancel.html", {"meeting": meeting, "form": form})
+
+
+def _tasters_lost(meeting: Meeting) -> int:
+    """How many people's taster bookings ended with the meeting's cancellation and are still
+    cancelled."""
+    return (
+        TasterBooking.objects.filter(
+            meeting=meeting,
+            status=BookingStatus.CANCELLED,
+            cancelled_because=CancelledBecause.MEETING,
+        )
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reinstate(request, pk: int):
+    """Put a cancelled meeting back on (GET asks first, saying what happens to tasters)."""
+    meeting = access_managed_meeting(request.user, pk).meeting
+    if request.method == "POST":
+        try:
+            reinstate_meeting(meeting=meeting, by=request.user)
+        except DomainError as error:
+            show_refusal(request, error)
+        else:
+            booked = TasterBooking.objects.filter(meeting=meeting, status=BookingStatus.BOOKED)
+            restored, lost = booked.count(), _tasters_lost(meeting)
+            text = "The meeting is on again and everyone's calendar has been updated."
+            if restored:
+                have = "s have" if restored != 1 else " has"
+                text += f" {restored} taster{have} their seat back."
+            if lost:
+                text += (
+                    f" {lost} taster{'s' if lost != 1 else ''} who booked another meeting or "
+                    "joined the group since did not get a seat back; they can book again."
+                )
+            messages.success(request, text)
+        return redirect(meeting)
+    context = {
+        "meeting": meeting,
+        "tasters_lost": _tasters_lost(meeting),
+        "has_started": meeting.starts_at <= timezone.now(),
+    }
+    return render(request, "meetings/reinstate.html", context)
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from balint.errors import DomainError
 from balint.views import show_refusal
 from sessions.attendance.agreement import agreement_status
+from sessions.attendance.forms import ApologyForm
 from sessions.attendance.register import expected_people, register_is_open
 from sessions.attendance.roles import access_meeting, access_meeting_as_attendee
 from sessions.attendance.services import send_apologies, withdraw_apologies
@@ -19,20 +20,27 @@ from sessions.meetings.models import Apology
 def detail(request, pk: int):
     """Date, time and place of a meeting; apologies for members; the apologies list for leaders."""
     access = access_meeting(request.user, pk)
+    return render(request, "meetings/detail.html", _context(request, access, ApologyForm()))
+
+
+def _context(request, access, apology_form: ApologyForm) -> dict:
     meeting = access.meeting
     now = timezone.now()
     expected = expected_people(meeting) if access.can_see_apologies else []
-    sent = (
-        access.can_send_apologies
-        and Apology.objects.filter(meeting=meeting, person=request.user).exists()
+    apology = (
+        Apology.objects.filter(meeting=meeting, person=request.user).first()
+        if access.can_send_apologies
+        else None
     )
-    context = {
+    return {
         "meeting": meeting,
         "group": meeting.group,
         "access": access,
         "expected": expected,
         "apologies": [entry for entry in expected if entry.sent_apologies],
-        "sent_apologies": sent,
+        "sent_apologies": apology is not None,
+        "my_apology": apology,
+        "apology_form": apology_form,
         "has_started": meeting.starts_at <= now,
         "changes": (
             list(meeting.changes.exclude(kind="added").select_related("by"))
@@ -49,16 +57,22 @@ def detail(request, pk: int):
             if access.can_see_private_details
             else None
         ),
+        "can_add_to_calendar": access.can_see_private_details
+        and not meeting.is_cancelled
+        and meeting.ends_at > now,
     }
-    return render(request, "meetings/detail.html", context)
 
 
 @login_required
 @require_POST
 def send(request, pk: int):
-    meeting = access_meeting_as_attendee(request.user, pk).meeting
+    access = access_meeting_as_attendee(request.user, pk)
+    meeting = access.meeting
+    form = ApologyForm(request.POST)
+    if not form.is_valid():
+        return render(request, "meetings/detail.html", _context(request, access, form))
     try:
-        send_apologies(meeting=meeting, person=request.user)
+        send_apologies(meeting=meeting, person=request.user, note=form.cleaned_data["note"])
     except DomainError as error:
         show_refusal(request, error)
     else:

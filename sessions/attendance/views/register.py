@@ -1,18 +1,21 @@
-"""A meeting's attendance register: one form, one save, for everyone expected."""
+"""A meeting's attendance register: one form, one save, for everyone expected; and staff
+reopening a locked register."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from balint.errors import DomainError
 from balint.views import show_refusal
 from sessions.attendance.forms import RegisterForm
 from sessions.attendance.register import expected_people, register_closes_at, register_is_open
 from sessions.attendance.roles import access_meeting_register
-from sessions.attendance.services import record_register
+from sessions.attendance.services import record_register, reopen_register
+
+EVERYONE_PRESENT = "everyone_present"
 
 
 def _recorded(expected) -> dict:
@@ -38,7 +41,15 @@ def register(request, pk: int):
         raise PermissionDenied("This register cannot be changed now.")
     expected = expected_people(meeting)
     form = RegisterForm(request.POST if request.method == "POST" else None, expected=expected)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and EVERYONE_PRESENT in request.POST:
+        # Without JavaScript, "Everyone present" comes here: nothing is saved yet.
+        form = form.with_everyone_present(request.POST)
+        messages.info(
+            request,
+            "Everyone not yet marked is now marked present. Change anyone who was late, absent "
+            "or sent apologies, then save the register.",
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             changed = record_register(meeting=meeting, by=request.user, marks=form.marks(), now=now)
         except DomainError as error:
@@ -51,14 +62,36 @@ def register(request, pk: int):
                 else "The register was already up to date.",
             )
             return redirect("meetings:register", pk=meeting.pk)
+    closes_at = register_closes_at(meeting)
     context = {
         "meeting": meeting,
         "group": meeting.group,
         "form": form,
         "editable": editable,
         "not_started": now < meeting.starts_at,
-        "closes_at": register_closes_at(meeting),
-        "closed": now > register_closes_at(meeting),
+        "closes_at": closes_at,
+        "closed": now > closes_at,
+        "reopened": meeting.register_reopened_until is not None and now <= closes_at,
+        "can_reopen": request.user.is_staff and not meeting.is_cancelled and now > closes_at,
         "recorded": _recorded(expected),
     }
     return render(request, "meetings/register.html", context)
+
+
+@login_required
+@require_POST
+def reopen(request, pk: int):
+    """Staff let the leaders write a locked register again for a week."""
+    access = access_meeting_register(request.user, pk)
+    if not request.user.is_staff:
+        raise PermissionDenied("Only site staff can reopen a register.")
+    try:
+        until = reopen_register(meeting=access.meeting, by=request.user)
+    except DomainError as error:
+        show_refusal(request, error)
+    else:
+        day = timezone.localtime(until).strftime("%-d %B %Y")
+        messages.success(
+            request, f"The register is open again: the leaders can change it until {day}."
+        )
+    return redirect("meetings:register", pk=pk)
