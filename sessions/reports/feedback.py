@@ -323,8 +323,10 @@ def submit_feedback(*, token: str, answers: dict) -> None:
     if invitation.round_id is None:
         invitation.round = _adopt(invitation)
     # The round's lock orders submissions into the pool (and against publication).
-    round_ = FeedbackRound.objects.select_for_update().select_related("version").get(
-        pk=invitation.round_id
+    round_ = (
+        FeedbackRound.objects.select_for_update()
+        .select_related("version")
+        .get(pk=invitation.round_id)
     )
     if round_.closed_at is not None:
         raise FeedbackError("This questionnaire has closed; thank you all the same.")
@@ -346,9 +348,7 @@ def publish_round(*, round_id: int, final: bool = False) -> ResultBatch | None:
     pool = round_.pending
     if not pool or (not final and len(pool) < MIN_RESPONSES_SHOWN):
         return None
-    batch = ResultBatch.objects.create(
-        round=round_, published_at=timezone.now(), answers=len(pool)
-    )
+    batch = ResultBatch.objects.create(round=round_, published_at=timezone.now(), answers=len(pool))
     counted = Counter(
         (key, value) for answer in pool for key, value in answer.items() if isinstance(value, int)
     )
@@ -396,8 +396,10 @@ def send_reminders(*, round_: FeedbackRound, by: User) -> int:
     """Remind everyone invited to `round_` who has not answered, once each (the outbox key is
     per invitation); the reminder carries a link of its own. Returns how many were reminded;
     who they are is not shown to the one who asked. FeedbackError if the round has closed."""
-    round_ = FeedbackRound.objects.select_for_update().select_related("cohort", "group").get(
-        pk=round_.pk
+    round_ = (
+        FeedbackRound.objects.select_for_update()
+        .select_related("cohort", "group")
+        .get(pk=round_.pk)
     )
     if round_.closed_at is not None:
         raise FeedbackError("This round has closed; there is nobody left to remind.")

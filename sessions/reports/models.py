@@ -9,7 +9,6 @@ round's pending pool and are published in batches (see feedback_models.py).
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -144,15 +143,13 @@ class Rating(models.IntegerChoices):
     EXCELLENT = 5, "Excellent"
 
 
-
-
 # The newer models of the feedback (questionnaires, rounds, published results), in their own module.
 from sessions.reports.feedback_models import (  # noqa: E402, F401
     Audience,
     FeedbackRound,
     PublishedText,
-    Questionnaire,
     QuestionKind,
+    Questionnaire,
     QuestionnaireVersion,
     ResultBatch,
     ResultCount,

@@ -12,8 +12,8 @@ from members.models import Programme, User
 from sessions.reports.feedback_models import (
     Audience,
     FeedbackRound,
-    Questionnaire,
     QuestionKind,
+    Questionnaire,
     QuestionnaireVersion,
 )
 from sessions.reports.models import NO_PATIENT_DETAILS, Agreement, Rating
@@ -31,14 +31,22 @@ def _q(key: str, kind: str, text: str, required: bool = True) -> dict:
 DEFAULT_QUESTIONS = {
     Audience.TRAINEES: [
         _q("reflect", A, "The group helped me reflect on my interactions with patients."),
-        _q("understand", A, "It helped me understand how others think and feel when caring for patients."),  # noqa: E501
+        _q(
+            "understand",
+            A,
+            "It helped me understand how others think and feel when caring for patients.",
+        ),
         _q("enjoyed", A, "I enjoyed the group."),
         _q("will_use", A, "I will use what I learned in my work."),
         _q("overall", R, "Overall, how would you rate the group?"),
         _q("comments", T, "Anything else about the group experience?", required=False),
     ],
     Audience.FACILITATORS: [
-        _q("confidence", A, "Facilitating increased my confidence in my psychotherapeutic knowledge."),  # noqa: E501
+        _q(
+            "confidence",
+            A,
+            "Facilitating increased my confidence in my psychotherapeutic knowledge.",
+        ),
         _q("leadership", A, "It improved my leadership skills."),
         _q("communication", A, "It improved my communication skills."),
         _q("rewarding", A, "I found facilitating this block rewarding."),
@@ -47,7 +55,11 @@ DEFAULT_QUESTIONS = {
     ],
     Audience.MEMBERS: [
         _q("reflect", A, "The group helps me reflect on my interactions with patients."),
-        _q("understand", A, "It helps me understand how others think and feel when caring for patients."),  # noqa: E501
+        _q(
+            "understand",
+            A,
+            "It helps me understand how others think and feel when caring for patients.",
+        ),
         _q("format", A, "The way the group meets (time, place or video) suits me."),
         _q("overall", R, "Overall, how would you rate the group?"),
         _q("change", T, "What would you change about the group?", required=False),

@@ -1,6 +1,7 @@
 """The programme part of the demo world: a running cohort of medical students, a finished cohort
-of GP trainees whose anonymous feedback is in and published (five of six answered, so results show), and an
-address invited to sign up. Running it again changes nothing (each step checks first)."""
+of GP trainees whose anonymous feedback is in and published (five of six answered, so results
+show), and an address invited to sign up. Running it again changes nothing (each step checks
+first)."""
 
 import hashlib
 from datetime import timedelta

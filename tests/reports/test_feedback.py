@@ -3,7 +3,6 @@ batches and hidden below five answers, idempotent invitations, and the response 
 programmes say it. (The linking attack is in test_feedback_anonymity.py.)"""
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest

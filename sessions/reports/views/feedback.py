@@ -86,7 +86,7 @@ def cohort_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def send_now(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Send the block's feedback now, without waiting for the scan at its end."""
-    access, cohort = access_cohort(request.user, slug, pk)
+    _, cohort = access_cohort(request.user, slug, pk)
     try:
         invited = invite_cohort_feedback(cohort=cohort, by=request.user)
     except DomainError as error:
@@ -103,7 +103,7 @@ def send_now(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def remind(request: HttpRequest, slug: str, pk: int, audience: str) -> HttpResponse:
     """Remind those of the block who have not answered, without saying who they are."""
-    access, cohort = access_cohort(request.user, slug, pk)
+    _, cohort = access_cohort(request.user, slug, pk)
     round_ = get_object_or_404(_cohort_rounds(cohort), audience=audience)
     try:
         reminded = send_reminders(round_=round_, by=request.user)
@@ -117,7 +117,8 @@ def remind(request: HttpRequest, slug: str, pk: int, audience: str) -> HttpRespo
 def _reminded(count: int) -> str:
     if not count:
         return "Nobody to remind: everyone has answered or has had a reminder."
-    return f"A reminder went to {count} {'person' if count == 1 else 'people'} who had not answered."
+    people = "person" if count == 1 else "people"
+    return f"A reminder went to {count} {people} who had not answered."
 
 
 @login_required
