@@ -93,7 +93,8 @@ def send_now(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         show_refusal(request, error)
     else:
         if invited:
-            messages.success(request, f"Feedback sent: {invited} people were invited.")
+            who = "person was" if invited == 1 else "people were"
+            messages.success(request, f"Feedback sent: {invited} {who} invited.")
         else:
             messages.info(request, "Everyone in this block has been invited already.")
     return redirect("reports:cohort_feedback", slug=slug, pk=cohort.pk)

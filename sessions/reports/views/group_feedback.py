@@ -70,7 +70,8 @@ def start(request: HttpRequest, group_slug: str) -> HttpResponse:
         except DomainError as error:
             show_refusal(request, error, form=form, field="closes_on")
         else:
-            messages.success(request, f"Feedback round opened: {invited} members were invited.")
+            who = "member was" if invited == 1 else "members were"
+            messages.success(request, f"Feedback round opened: {invited} {who} invited.")
             return redirect("reports:group_feedback", group_slug=group_slug)
     return _page(request, access, form)
 
