@@ -49,7 +49,8 @@ from sessions.reports.questionnaires import current_version, questionnaire_for
 
 # A cohort that ended longer ago than this is not scanned again (its invitations went out).
 SCAN_DAYS = 28
-# A block's round stays open this long after it is sent; then the rest of its pool is published.
+# A block's round stays open this long after it is sent (or after the block ends, if later);
+# then the rest of its pool is published.
 ROUND_DAYS = 28
 MAX_GROUP_ROUND_DAYS = 90
 _shuffle = random.SystemRandom()
@@ -127,7 +128,8 @@ def _block_round(cohort: Cohort, audience: str, today: date) -> FeedbackRound:
             audience=audience,
             cohort=cohort,
             opened_on=today,
-            closes_on=today + timedelta(days=ROUND_DAYS),
+            # Sent early ("send now"), it stays open until well after the block's end.
+            closes_on=max(today, cohort.ends_on) + timedelta(days=ROUND_DAYS),
         )
     round_.cohort = cohort
     return round_

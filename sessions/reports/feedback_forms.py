@@ -20,8 +20,16 @@ class QuestionForm(forms.Form):
         label="Question or statement",
         max_length=MAX_QUESTION_LENGTH,
         help_text="Ask about the group experience, never about patients or cases.",
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    kind = forms.ChoiceField(label="Answered as", choices=QuestionKind.choices)
+    kind = forms.ChoiceField(
+        label="Answered as",
+        choices=[
+            (QuestionKind.AGREEMENT, "Agree or disagree"),
+            (QuestionKind.RATING, "Rating, poor to excellent"),
+            (QuestionKind.TEXT, "A written answer"),
+        ],
+    )
     required = forms.BooleanField(label="Everyone must answer this", required=False)
 
 

@@ -150,7 +150,7 @@ def _field(question: dict) -> forms.Field:
         required=required,
         empty_value=None,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose an answer for this statement."},
+        error_messages={"required": "Choose one of the answers."},
     )
 
 

@@ -41,6 +41,7 @@ def _page(request, access: GroupAccess, form: GroupRoundForm) -> HttpResponse:
     group = access.group
     rounds = list(_rounds(group).order_by("-opened_on", "-pk"))
     context = {
+        "access": access,
         "group": group,
         "form": form,
         "results": results_for(_rounds(group)),
