@@ -1,5 +1,6 @@
 """Anonymous feedback: rounds of a questionnaire sent by email, one answer per invitation into
-the round's pending pool, publication of pools in batches, and reminders.
+the round's pending pool, publication in batches (a round whole when it closes; tasters'
+open-ended rounds five or more at a time), and reminders.
 
 Anonymity by construction (see feedback_models.py): `submit_feedback` writes the receipt (who
 answered) as a row, but the answer only into the round's one pool row, at a random place; nothing
@@ -378,16 +379,39 @@ def close_round(*, round_id: int) -> ResultBatch | None:
 
 
 def publish_due(*, today: date | None = None) -> int:
-    """The daily publication (Celery beat): close the rounds whose closing day has passed, and
-    publish every other pool that holds enough answers. Returns how many batches were made."""
+    """The daily publication (Celery beat): close the rounds whose closing day has passed (each
+    published whole, in one batch), and publish the pools of open-ended rounds (tasters') that
+    hold enough answers. Returns how many batches were made.
+
+    A round with a closing day is published only when it closes: were it published at five
+    answers and then again at close, a sixth answer alone would move its page."""
     today = today or timezone.localdate()
     batches = 0
     open_rounds = FeedbackRound.objects.filter(closed_at__isnull=True)
     for round_id in open_rounds.filter(closes_on__lt=today).values_list("pk", flat=True):
         batches += close_round(round_id=round_id) is not None
-    for round_id in open_rounds.exclude(pending=[]).values_list("pk", flat=True):
+    open_ended = open_rounds.filter(closes_on__isnull=True).exclude(pending=[])
+    for round_id in open_ended.values_list("pk", flat=True):
         batches += publish_round(round_id=round_id) is not None
     return batches
+
+
+@transaction.atomic
+def close_round_now(*, round_: FeedbackRound, by: User) -> ResultBatch | None:
+    """An admin or leader closes a round before its closing day, publishing its answers.
+    FeedbackError if it has closed already."""
+    if FeedbackRound.objects.filter(pk=round_.pk, closed_at__isnull=False).exists():
+        raise FeedbackError("This round has closed already.")
+    batch = close_round(round_id=round_.pk)
+    audit.record(
+        actor=by,
+        area=audit.Area.INVITATIONS,
+        action="feedback.close",
+        summary=f"Closed {round_} and published its answers",
+        where=round_.cohort.programme if round_.cohort_id else round_.group,
+        target=round_,
+    )
+    return batch
 
 
 # ----------------------------------------------------------------------------- reminders

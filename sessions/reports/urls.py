@@ -33,6 +33,11 @@ urlpatterns = [
         name="group_round_remind",
     ),
     path(
+        "group-feedback/<slug:group_slug>/rounds/<int:round_id>/close/",
+        group_feedback.close,
+        name="group_round_close",
+    ),
+    path(
         "group-feedback/<slug:group_slug>/questionnaire/",
         group_feedback.edit_questionnaire,
         name="group_questionnaire",
@@ -63,6 +68,11 @@ urlpatterns = [
         "<slug:slug>/cohorts/<int:pk>/feedback/<str:audience>/remind/",
         feedback.remind,
         name="feedback_remind",
+    ),
+    path(
+        "<slug:slug>/cohorts/<int:pk>/feedback/<str:audience>/close/",
+        feedback.close_now,
+        name="feedback_close",
     ),
     path("<slug:slug>/feedback/", feedback_programme.results, name="programme_feedback"),
     path(

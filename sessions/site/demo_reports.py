@@ -12,7 +12,7 @@ from groups.models import BalintGroup
 from members.models import Programme
 from sessions.meetings.models import Meeting
 from sessions.programmes.models import Cohort, CohortPlacement, Enrolment, PendingEnrolment
-from sessions.reports.feedback import publish_round, submit_feedback
+from sessions.reports.feedback import close_round, submit_feedback
 from sessions.reports.feedback_models import Audience, FeedbackRound
 from sessions.reports.models import FeedbackInvitation, FeedbackKind
 from sessions.reports.questionnaires import current_version, questionnaire_for
@@ -64,7 +64,7 @@ def _feedback(cohort: Cohort, people: list) -> None:
             given = {"reflect": reflect, "understand": understand, "enjoyed": enjoyed}
             given |= {"will_use": will_use, "overall": overall, "comments": comments}
             submit_feedback(token=token, answers=given)
-    publish_round(round_id=round_.pk)
+    close_round(round_id=round_.pk)  # published whole, as when its round closes
 
 
 def _demo_round(cohort: Cohort):

@@ -148,7 +148,7 @@ def test_programme_admin_journey(live_server, browser, programme, group, leader,
     for link in links[:4]:
         answer(trainee_page, live_server, link)
     screenshot(trainee_page, "reports-feedback-thanks")
-    publish_due()  # the daily publication: four answers are not a batch
+    publish_due()  # the daily publication: an open block's answers wait for its close
 
     admin.goto(f"{live_server.url}/programmes/{programme.slug}/")
     admin.get_by_role("link", name="4 of 5 (80.0%)").click()
@@ -156,10 +156,10 @@ def test_programme_admin_journey(live_server, browser, programme, group, leader,
     expect(admin.get_by_text("Worth protecting time.")).to_have_count(0)
 
     answer(trainee_page, live_server, links[4])
-    admin.reload()
-    expect(admin.get_by_text("Worth protecting time.")).to_have_count(0)  # not yet published
     publish_due()
     admin.reload()
+    expect(admin.get_by_text("Worth protecting time.")).to_have_count(0)  # the round is open
+    admin.get_by_role("button", name="Close and publish now").first.click()
     expect(admin.get_by_text("Returned: 5 of 5 (100.0%)")).to_be_visible()
     expect(admin.get_by_text("5 of 5 agreed (100.0%)").first).to_be_visible()
     expect(admin.get_by_text("Worth protecting time.")).to_have_count(5)

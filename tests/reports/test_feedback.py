@@ -114,14 +114,17 @@ def test_an_answer_goes_into_the_pool_without_the_person_and_only_once(tokens, e
     assert len(_round(ended).pending) == 1
 
 
-def test_answers_are_published_in_batches_of_five_and_hidden_below(tokens, ended):
+def test_a_blocks_answers_are_published_whole_when_its_round_closes(tokens, ended):
     for token in tokens[:4]:
         submit_feedback(token=token, answers=ANSWERS)
-    assert publish_due() == 0  # four in the pool: not a batch yet
-    hidden = results_for(FeedbackRound.objects.filter(cohort=ended, audience=Audience.TRAINEES))
-    assert (hidden.shown, hidden.answers, hidden.awaiting) == (False, 0, 4)
-
     submit_feedback(token=tokens[4], answers={**ANSWERS, "reflect": 2, "comments": ""})
+    assert publish_due() == 0  # the round is open: nothing is published yet
+    hidden = results_for(FeedbackRound.objects.filter(cohort=ended, audience=Audience.TRAINEES))
+    assert (hidden.shown, hidden.answers, hidden.awaiting) == (False, 0, 5)
+
+    round_ = _round(ended)
+    round_.closes_on = timezone.localdate() - timedelta(days=1)
+    round_.save()
     assert publish_due() == 1
 
     shown = results_for(FeedbackRound.objects.filter(cohort=ended, audience=Audience.TRAINEES))
@@ -131,17 +134,35 @@ def test_answers_are_published_in_batches_of_five_and_hidden_below(tokens, ended
     assert shown.texts == [("Anything else about the group experience?", ["Thoughtful."] * 4)]
 
 
-def test_a_single_submission_never_changes_the_published_results(tokens, ended):
+def _taster_tokens(group, count: int, capture) -> list[str]:
+    meeting = MeetingFactory(group=group)
+    with capture(execute=True):
+        for _ in range(count):
+            invite_feedback_after_taster(person=UserFactory(), meeting=meeting)
+    return [link_token(message) for message in mail.outbox]
+
+
+TASTER = {"reflect": 4, "understood": 5, "overall": 4}
+
+
+def test_a_single_submission_never_changes_the_published_results(
+    group, django_capture_on_commit_callbacks
+):
+    """The reviewers' attack: compare the page before and after one more answer. Open-ended
+    rounds (tasters') are published five or more at a time, so the sixth waits."""
+    tokens = _taster_tokens(group, 6, django_capture_on_commit_callbacks)
     for token in tokens[:5]:
-        submit_feedback(token=token, answers=ANSWERS)
-    publish_due()
-    before = results_for(FeedbackRound.objects.filter(cohort=ended, audience=Audience.TRAINEES))
+        submit_feedback(token=token, answers=TASTER)
+    assert publish_due() == 1
+    rounds = FeedbackRound.objects.filter(group=group, audience=Audience.TASTERS)
+    before = results_for(rounds)
 
-    submit_feedback(token=tokens[5], answers={**ANSWERS, "reflect": 1})
+    submit_feedback(token=tokens[5], answers={**TASTER, "reflect": 1})
+    assert publish_due() == 0
 
-    after = results_for(FeedbackRound.objects.filter(cohort=ended, audience=Audience.TRAINEES))
+    after = results_for(rounds)
     assert [str(f) for f in after.figures] == [str(f) for f in before.figures]
-    assert after.answers == before.answers == 5
+    assert after.answers == before.answers == 5 and after.awaiting == 1
 
 
 def test_closing_a_round_publishes_what_is_left_and_takes_no_more(tokens, ended):

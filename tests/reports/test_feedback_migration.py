@@ -24,7 +24,11 @@ def test_earlier_answers_become_one_published_batch_per_cohort(programme, member
     old = _migrate(BEFORE)
     Cohort = old.get_model("programmes", "Cohort")
     cohort = Cohort.objects.create(
-        programme_id=programme.pk, name="Old block", starts_on="2026-01-05", ends_on="2026-02-01"
+        programme_id=programme.pk,
+        name="Old block",
+        starts_on="2026-01-05",
+        ends_on="2026-02-01",
+        required_percent=75,
     )
     Invitation = old.get_model("reports", "FeedbackInvitation")
     invitation = Invitation.objects.create(

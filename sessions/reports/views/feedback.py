@@ -12,6 +12,7 @@ from balint.views import show_refusal
 from sessions.programmes.access import access_cohort, access_programme
 from sessions.reports.dashboard import programme_groups
 from sessions.reports.feedback import (
+    close_round_now,
     has_answered,
     invite_cohort_feedback,
     open_invitation,
@@ -112,6 +113,21 @@ def remind(request: HttpRequest, slug: str, pk: int, audience: str) -> HttpRespo
         show_refusal(request, error)
     else:
         messages.success(request, _reminded(reminded))
+    return redirect("reports:cohort_feedback", slug=slug, pk=cohort.pk)
+
+
+@login_required
+@require_POST
+def close_now(request: HttpRequest, slug: str, pk: int, audience: str) -> HttpResponse:
+    """Close the block's round before its closing day and publish its answers, all at once."""
+    _, cohort = access_cohort(request.user, slug, pk)
+    round_ = get_object_or_404(_cohort_rounds(cohort).select_related("cohort"), audience=audience)
+    try:
+        close_round_now(round_=round_, by=request.user)
+    except DomainError as error:
+        show_refusal(request, error)
+    else:
+        messages.success(request, "Closed: its answers are published.")
     return redirect("reports:cohort_feedback", slug=slug, pk=cohort.pk)
 
 

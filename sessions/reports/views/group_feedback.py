@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from balint.errors import DomainError
 from balint.views import show_refusal
 from groups.access import GroupAccess, access_group
-from sessions.reports.feedback import open_group_round, send_reminders
+from sessions.reports.feedback import close_round_now, open_group_round, send_reminders
 from sessions.reports.feedback_forms import GroupRoundForm, question_formset
 from sessions.reports.feedback_models import Audience, FeedbackRound
 from sessions.reports.feedback_results import results_for
@@ -88,6 +88,20 @@ def remind(request: HttpRequest, group_slug: str, round_id: int) -> HttpResponse
         show_refusal(request, error)
     else:
         messages.success(request, _reminded(reminded))
+    return redirect("reports:group_feedback", group_slug=group_slug)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, group_slug: str, round_id: int) -> HttpResponse:
+    access = _leaders_only(request.user, group_slug)
+    round_ = get_object_or_404(_rounds(access.group).select_related("group"), pk=round_id)
+    try:
+        close_round_now(round_=round_, by=request.user)
+    except DomainError as error:
+        show_refusal(request, error)
+    else:
+        messages.success(request, "Closed: its answers are published.")
     return redirect("reports:group_feedback", group_slug=group_slug)
 
 
