@@ -273,6 +273,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.reports.tasks.send_feedback_invitations",
         "schedule": 15 * 60.0,
     },
+    # Feedback results are published in batches: closed rounds, and pools of five or more.
+    "feedback-publication": {
+        "task": "sessions.reports.tasks.publish_feedback",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Offers of a waitlist place that were not taken up lapse and go to the next person.
     "waitlist-offers": {
         "task": "groups.tasks.expire_waitlist_offers",

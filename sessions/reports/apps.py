@@ -8,3 +8,6 @@ class ReportsConfig(AppConfig):
     name = "sessions.reports"
     label = "reports"
     verbose_name = "Programme reports"
+
+    def ready(self) -> None:
+        from sessions.reports import group_tabs  # noqa: F401

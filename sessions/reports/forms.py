@@ -11,7 +11,6 @@ from groups.models import BalintGroup, GroupStatus
 from members.models import Programme
 from sessions.programmes.models import MAX_REQUIRED_MEETINGS, Cohort
 from sessions.reports.dashboard import programme_groups
-from sessions.reports.models import NO_PATIENT_DETAILS, STATEMENTS, Agreement, Rating
 from sessions.reports.summary import ReportFilter
 
 MAX_LINES = 500
@@ -190,31 +189,3 @@ class CertificateRangeForm(forms.Form):
     def clean(self):
         check_order(self, "start", "end", "The end date cannot be before the start date.")
         return self.cleaned_data
-
-
-def _agreement_field(statement: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=statement, choices=Agreement.choices, coerce=int, widget=forms.RadioSelect
-    )
-
-
-class FeedbackForm(forms.Form):
-    overall = forms.TypedChoiceField(
-        label="Overall, how would you rate the group?",
-        choices=Rating.choices,
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    comments = forms.CharField(
-        label="Anything else about the group experience?",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=NO_PATIENT_DETAILS,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        statements = {name: _agreement_field(text) for name, text in STATEMENTS}
-        # The statements come first, in the questionnaire's order.
-        self.fields = {**statements, **self.fields}

@@ -1,16 +1,14 @@
 """The export log and anonymous feedback.
 
-Anonymity by design, so that trainees can be frank about their leaders: a `FeedbackResponse` has no
-link to a person, no time stamp finer than the month, and a random UUID key, so neither its columns
-nor its id's order can be matched with the invitations or receipts. A `FeedbackReceipt` says only
-that an invitation was used; it carries no time stamp either, so receipts cannot be matched with
-responses by time.
+Anonymity by construction, so that trainees can be frank about their leaders: an invitation knows
+who was asked, a `FeedbackReceipt` only that the invitation was used (no time stamp, a random key).
+The answers themselves are never a row written beside the receipt: they wait, shuffled, in their
+round's pending pool and are published in batches (see feedback_models.py).
 """
 
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -28,6 +26,7 @@ NO_PATIENT_DETAILS = (
 class ExportKind(models.TextChoices):
     ATTENDANCE = "attendance", "Attendance (one row per person per meeting)"
     TRAINEES = "trainees", "Trainees (one row per trainee)"
+    FEEDBACK = "feedback", "Feedback results (aggregated, no single answers)"
 
 
 class ExportLog(models.Model):
@@ -55,6 +54,8 @@ class ExportLog(models.Model):
 class FeedbackKind(models.TextChoices):
     BLOCK = "block", "End of a cohort's block"
     TASTER = "taster", "After a taster session"
+    FACILITATOR = "leaders", "A block's facilitators"
+    GROUP = "group", "A group's own round"
 
 
 class FeedbackInvitation(models.Model):
@@ -75,6 +76,15 @@ class FeedbackInvitation(models.Model):
     group = models.ForeignKey(
         BalintGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    round = models.ForeignKey(
+        "reports.FeedbackRound",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    # The link in the one reminder (its own token, so the first email's link keeps working).
+    reminder_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -84,14 +94,20 @@ class FeedbackInvitation(models.Model):
                 name="one_block_invitation_per_person",
             ),
             models.UniqueConstraint(
+                fields=["round", "person"],
+                condition=Q(round__isnull=False),
+                name="one_invitation_per_round_and_person",
+            ),
+            models.UniqueConstraint(
                 fields=["person", "group"],
                 condition=Q(kind="taster"),
                 name="one_taster_invitation_per_person",
             ),
             models.CheckConstraint(
-                condition=Q(kind="block", cohort__isnull=False, group__isnull=True)
-                | Q(kind="taster", cohort__isnull=True, group__isnull=False),
-                name="invitation_has_its_scope",
+                condition=Q(kind__in=["block", "leaders"], cohort__isnull=False)
+                & Q(group__isnull=True)
+                | Q(kind__in=["taster", "group"], cohort__isnull=True, group__isnull=False),
+                name="invitation_has_its_scope_and_kind",
             ),
         ]
 
@@ -127,51 +143,14 @@ class Rating(models.IntegerChoices):
     EXCELLENT = 5, "Excellent"
 
 
-# The questionnaire's statements: (field name, statement). Order is the form's and the results'.
-STATEMENTS = [
-    ("reflect", "The group helped me reflect on my interactions with patients."),
-    ("understand", "It helped me understand how others think and feel when caring for patients."),
-    ("enjoyed", "I enjoyed the group."),
-    ("will_use", "I will use what I learned in my work."),
-]
-
-
-def _agreement():
-    return models.PositiveSmallIntegerField(
-        choices=Agreement, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-
-
-class FeedbackResponse(models.Model):
-    """One anonymous answer. Deliberately no person, no invitation, no time stamp: only the
-    scope (a cohort, or a group for tasters) and the month it was given."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(max_length=8, choices=FeedbackKind)
-    cohort = models.ForeignKey(
-        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    group = models.ForeignKey(
-        BalintGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    month = models.DateField(help_text="The first day of the month the answer was given.")
-    reflect = _agreement()
-    understand = _agreement()
-    enjoyed = _agreement()
-    will_use = _agreement()
-    overall = models.PositiveSmallIntegerField(
-        choices=Rating, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    comments = models.TextField(blank=True, max_length=2000, help_text=NO_PATIENT_DETAILS)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind="block", cohort__isnull=False, group__isnull=True)
-                | Q(kind="taster", cohort__isnull=True, group__isnull=False),
-                name="response_has_its_scope",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Anonymous feedback ({self.kind}, {self.month:%Y-%m})"
+# The newer models of the feedback (questionnaires, rounds, published results), in their own module.
+from sessions.reports.feedback_models import (  # noqa: E402, F401
+    Audience,
+    FeedbackRound,
+    PublishedText,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireVersion,
+    ResultBatch,
+    ResultCount,
+)

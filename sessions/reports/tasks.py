@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from sessions.reports.feedback import invite_feedback_for_ended_blocks
+from sessions.reports.feedback import invite_feedback_for_ended_blocks, publish_due
 from sessions.reports.taster_followup import follow_up_after_meetings
 
 
@@ -16,3 +16,10 @@ def follow_up_tasters() -> int:
     """After meetings: sync bookings with registers and invite tasters to ask to join (for Celery
     beat, every 15 minutes). Returns how many invitations to join were sent."""
     return follow_up_after_meetings()
+
+
+@shared_task
+def publish_feedback() -> int:
+    """The daily publication of feedback results in batches (Celery beat); safe to run twice
+    (a published pool is empty). Returns how many batches were published."""
+    return publish_due()

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from sessions.reports.views import certificates, cohorts, exports, feedback, programmes
+from sessions.reports.views import (
+    certificates,
+    cohorts,
+    exports,
+    feedback,
+    feedback_programme,
+    group_feedback,
+    programmes,
+)
 
 app_name = "reports"
 
@@ -16,6 +24,24 @@ urlpatterns = [
         name="my_cohort_certificate",
     ),
     path("feedback/thanks/", feedback.thanks, name="feedback_thanks"),
+    # A group's own feedback rounds, for its leaders.
+    path("group-feedback/<slug:group_slug>/", group_feedback.page, name="group_feedback"),
+    path("group-feedback/<slug:group_slug>/start/", group_feedback.start, name="group_round_start"),
+    path(
+        "group-feedback/<slug:group_slug>/rounds/<int:round_id>/remind/",
+        group_feedback.remind,
+        name="group_round_remind",
+    ),
+    path(
+        "group-feedback/<slug:group_slug>/rounds/<int:round_id>/close/",
+        group_feedback.close,
+        name="group_round_close",
+    ),
+    path(
+        "group-feedback/<slug:group_slug>/questionnaire/",
+        group_feedback.edit_questionnaire,
+        name="group_questionnaire",
+    ),
     path("<slug:slug>/", programmes.dashboard, name="dashboard"),
     path("<slug:slug>/cohorts/new/", cohorts.create, name="cohort_create"),
     path("<slug:slug>/cohorts/<int:pk>/", cohorts.detail, name="cohort"),
@@ -37,6 +63,33 @@ urlpatterns = [
         name="trainee_certificate",
     ),
     path("<slug:slug>/cohorts/<int:pk>/feedback/", feedback.cohort_results, name="cohort_feedback"),
+    path("<slug:slug>/cohorts/<int:pk>/feedback/send/", feedback.send_now, name="feedback_send"),
+    path(
+        "<slug:slug>/cohorts/<int:pk>/feedback/<str:audience>/remind/",
+        feedback.remind,
+        name="feedback_remind",
+    ),
+    path(
+        "<slug:slug>/cohorts/<int:pk>/feedback/<str:audience>/close/",
+        feedback.close_now,
+        name="feedback_close",
+    ),
+    path("<slug:slug>/feedback/", feedback_programme.results, name="programme_feedback"),
+    path(
+        "<slug:slug>/feedback/results.csv",
+        feedback_programme.results_csv,
+        name="programme_feedback_csv",
+    ),
+    path(
+        "<slug:slug>/feedback/results.xlsx",
+        feedback_programme.results_xlsx_view,
+        name="programme_feedback_xlsx",
+    ),
+    path(
+        "<slug:slug>/feedback/questionnaire/<str:audience>/",
+        feedback_programme.edit_questionnaire,
+        name="feedback_questionnaire",
+    ),
     path(
         "<slug:slug>/groups/<slug:group_slug>/taster-feedback/",
         feedback.taster_results,

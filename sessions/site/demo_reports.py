@@ -1,6 +1,7 @@
 """The programme part of the demo world: a running cohort of medical students, a finished cohort
-of GP trainees whose anonymous feedback is in (five of six answered, so results show), and an
-address invited to sign up. Running it again changes nothing (each step checks first)."""
+of GP trainees whose anonymous feedback is in and published (five of six answered, so results
+show), and an address invited to sign up. Running it again changes nothing (each step checks
+first)."""
 
 import hashlib
 from datetime import timedelta
@@ -11,12 +12,10 @@ from groups.models import BalintGroup
 from members.models import Programme
 from sessions.meetings.models import Meeting
 from sessions.programmes.models import Cohort, CohortPlacement, Enrolment, PendingEnrolment
-from sessions.reports.models import (
-    FeedbackInvitation,
-    FeedbackKind,
-    FeedbackReceipt,
-    FeedbackResponse,
-)
+from sessions.reports.feedback import close_round, submit_feedback
+from sessions.reports.feedback_models import Audience, FeedbackRound
+from sessions.reports.models import FeedbackInvitation, FeedbackKind
+from sessions.reports.questionnaires import current_version, questionnaire_for
 
 # (reflect, understand, enjoyed, will_use, overall, comments): fictional, no patient details.
 ANSWERS = [
@@ -45,34 +44,38 @@ def _first_meeting_day(group: BalintGroup, fallback):
 
 
 def _feedback(cohort: Cohort, people: list) -> None:
-    """Invitations for everyone, and five anonymous answers (written directly: demo only)."""
+    """Invitations for everyone, and anonymous answers published as one batch (pooled and
+    published through the same code as real answers; only the links are made up)."""
     if FeedbackInvitation.objects.filter(cohort=cohort).exists():
         return
-    invitations = [
+    round_ = _demo_round(cohort)
+    for person, answer in zip(people, [*ANSWERS, *[None] * len(people)], strict=False):
+        # Demo links nobody can use: the hash of a fixed, unguessable-by-design string.
+        token = f"demo-{cohort.pk}-{person.pk}"
         FeedbackInvitation.objects.create(
-            # Demo links nobody can use: the hash of a fixed, unguessable-by-design string.
-            token_hash=hashlib.sha256(f"demo-{cohort.pk}-{person.pk}".encode()).hexdigest(),
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
             person=person,
             kind=FeedbackKind.BLOCK,
             cohort=cohort,
+            round=round_,
         )
-        for person in people
-    ]
-    month = cohort.ends_on.replace(day=1)
-    for invitation, answer in zip(invitations, ANSWERS, strict=False):
-        reflect, understand, enjoyed, will_use, overall, comments = answer
-        FeedbackResponse.objects.create(
-            kind=FeedbackKind.BLOCK,
-            cohort=cohort,
-            month=month,
-            reflect=reflect,
-            understand=understand,
-            enjoyed=enjoyed,
-            will_use=will_use,
-            overall=overall,
-            comments=comments,
-        )
-        FeedbackReceipt.objects.create(invitation=invitation)
+        if answer is not None:
+            reflect, understand, enjoyed, will_use, overall, comments = answer
+            given = {"reflect": reflect, "understand": understand, "enjoyed": enjoyed}
+            given |= {"will_use": will_use, "overall": overall, "comments": comments}
+            submit_feedback(token=token, answers=given)
+    close_round(round_id=round_.pk)  # published whole, as when its round closes
+
+
+def _demo_round(cohort: Cohort):
+    questionnaire = questionnaire_for(audience=Audience.TRAINEES, programme=cohort.programme)
+    return FeedbackRound.objects.create(
+        version=current_version(questionnaire),
+        audience=Audience.TRAINEES,
+        cohort=cohort,
+        opened_on=cohort.ends_on,
+        closes_on=cohort.ends_on + timedelta(days=28),
+    )
 
 
 def seed_reports(people: dict) -> None:

@@ -51,6 +51,7 @@ FORM_MODULES = [
     "sessions.meetings.forms",
     "sessions.tasters.forms",
     "sessions.reports.forms",
+    "sessions.reports.feedback_forms",
     "members.forms",
 ]
 

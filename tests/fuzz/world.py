@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from groups.models import Membership, MembershipStatus, PendingMembershipInvite
 from sessions.programmes.models import PendingEnrolment
+from sessions.reports.feedback import open_group_round
 from sessions.tasters.models import TasterBooking, TasterInvitation
 from tests.factories import (
     LeadershipFactory,
@@ -117,7 +118,11 @@ def _side(group, programme, leader, member, taster) -> Side:
         sent_at=now,
         send_count=1,
     )
+    feedback_round, _ = open_group_round(
+        group=group, closes_on=timezone.localdate() + timedelta(days=14), by=leader
+    )
     return Side(
+        extra={"feedback_round": feedback_round},
         group=group,
         programme=programme,
         upcoming=upcoming,
@@ -185,6 +190,7 @@ def _object_id(endpoint: Endpoint, kwarg: str, side: Side) -> int:
         "pending_id": side.pending,
         "cohort_id": side.cohort,
         "person_id": side.enrolment.person,
+        "round_id": side.extra.get("feedback_round"),
     }[kwarg].pk
 
 
@@ -196,6 +202,8 @@ def url_kwargs(endpoint: Endpoint, outer: Side, inner: Side) -> dict:
         if kwarg == "slug":
             reports = endpoint.namespace == "reports"
             kwargs[kwarg] = outer.programme.slug if reports else outer.group.slug
+        elif kwarg == "audience":
+            kwargs[kwarg] = "trainees"
         elif kwarg == "group_slug":
             kwargs[kwarg] = outer.group.slug
         elif kwarg == "token":

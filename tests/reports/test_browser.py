@@ -12,7 +12,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from sessions.reports.feedback import invite_feedback_for_ended_blocks
+from sessions.reports.feedback import invite_feedback_for_ended_blocks, publish_due
 from tests.browser import screenshot
 from tests.factories import PASSWORD, UserFactory, totp_code
 from tests.sessions.factories import MeetingFactory
@@ -143,22 +143,29 @@ def test_programme_admin_journey(live_server, browser, programme, group, leader,
     record_register(signed_in(browser, live_server, leader.email), live_server, meeting, trainees)
     check_downloads(admin, live_server, programme, trainees)
 
-    # The scan as it runs tomorrow, the day after the block's last day.
+    # The scan as it runs tomorrow, the day after the block's last day: the five trainees, and
+    # the leader with the facilitators' questionnaire.
     mail.outbox.clear()
-    assert invite_feedback_for_ended_blocks(today=timezone.localdate() + timedelta(days=1)) == 5
-    links = [re.search(r"/programmes/feedback/[\w-]+/", m.body).group(0) for m in mail.outbox]
+    assert invite_feedback_for_ended_blocks(today=timezone.localdate() + timedelta(days=1)) == 6
+    to_trainees = [m for m in mail.outbox if "facilitating" not in m.subject]
+    links = [re.search(r"/programmes/feedback/[\w-]+/", m.body).group(0) for m in to_trainees]
     trainee_page = browser.new_context().new_page()
     for link in links[:4]:
         answer(trainee_page, live_server, link)
     screenshot(trainee_page, "reports-feedback-thanks")
+    publish_due()  # the daily publication: an open block's answers wait for its close
 
     admin.goto(f"{live_server.url}/programmes/{programme.slug}/")
     admin.get_by_role("link", name="4 of 5 (80.0%)").click()
-    expect(admin.get_by_text("1 more needed")).to_be_visible()
+    expect(admin.get_by_text("4 answers awaiting publication")).to_be_visible()
     expect(admin.get_by_text("Worth protecting time.")).to_have_count(0)
 
     answer(trainee_page, live_server, links[4])
+    publish_due()
     admin.reload()
+    expect(admin.get_by_text("Worth protecting time.")).to_have_count(0)  # the round is open
+    admin.get_by_role("button", name="Close and publish now").first.click()
     expect(admin.get_by_text("Returned: 5 of 5 (100.0%)")).to_be_visible()
+    expect(admin.get_by_text("5 of 5 agreed (100.0%)").first).to_be_visible()
     expect(admin.get_by_text("Worth protecting time.")).to_have_count(5)
     screenshot(admin, "reports-feedback-results")

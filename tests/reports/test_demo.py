@@ -4,7 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from sessions.programmes.models import Cohort
-from sessions.reports.feedback import feedback_results, response_rates
+from sessions.reports.feedback import response_rates
+from sessions.reports.feedback_models import Audience, FeedbackRound
+from sessions.reports.feedback_results import results_for
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +19,8 @@ def test_the_demo_has_cohorts_trainees_and_feedback_that_shows(client, settings)
     finished = Cohort.objects.get(name="GP trainees, autumn block")
     assert running.enrolments.count() == 6 and running.pending.count() == 1
     assert finished.enrolments.count() == 6
-    results = feedback_results(cohort=finished)
-    assert results.shown and results.responses == 5
+    results = results_for(FeedbackRound.objects.filter(cohort=finished, audience=Audience.TRAINEES))
+    assert results.shown and results.answers == 5 and results.awaiting == 0
     assert str(response_rates(cohort_ids=[finished.pk])[("block", finished.pk)]) == "5 of 6 (83.3%)"
 
     client.post(
@@ -27,3 +29,5 @@ def test_the_demo_has_cohorts_trainees_and_feedback_that_shows(client, settings)
     )
     page = client.get("/programmes/severn-and-mersey/").content.decode()
     assert running.name in page and "5 of 6 (83.3%)" in page
+    published = client.get("/programmes/severn-and-mersey/feedback/").content.decode()
+    assert "5 of 6 (83.3%)" in published and "5 of 5 agreed (100.0%)" in published

@@ -1,8 +1,8 @@
-"""Anonymous feedback: nothing links an answer to a person, one answer per invitation, results
-hidden below five answers, idempotent invitations, and the response rate as programmes say it."""
+"""Anonymous feedback: one answer per invitation into the round's pool, results published in
+batches and hidden below five answers, idempotent invitations, and the response rate as
+programmes say it. (The linking attack is in test_feedback_anonymity.py.)"""
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -14,16 +14,15 @@ from balint.outbox.models import Message
 from sessions.reports.feedback import (
     FeedbackError,
     ResponseRate,
-    feedback_results,
     invite_feedback_after_taster,
     invite_feedback_for_ended_blocks,
+    publish_due,
+    publish_round,
     submit_feedback,
 )
-from sessions.reports.models import (
-    FeedbackInvitation,
-    FeedbackReceipt,
-    FeedbackResponse,
-)
+from sessions.reports.feedback_models import Audience, FeedbackRound, PublishedText
+from sessions.reports.feedback_results import results_for
+from sessions.reports.models import FeedbackInvitation, FeedbackReceipt
 from sessions.reports.tasks import send_feedback_invitations
 from tests.factories import UserFactory
 from tests.reports.factories import EnrolmentFactory
@@ -62,14 +61,15 @@ def tokens(ended, django_capture_on_commit_callbacks):
     return [link_token(message) for message in mail.outbox]
 
 
-def test_responses_have_no_link_to_people_and_no_fine_time_stamp():
-    for field in FeedbackResponse._meta.get_fields():
-        target = getattr(field, "related_model", None)
-        assert target is None or target._meta.label in {"programmes.Cohort", "groups.BalintGroup"}
-        assert not isinstance(field, models.DateTimeField | models.TimeField), field.name
-    assert isinstance(FeedbackResponse._meta.pk, models.UUIDField)
-    names = {field.name for field in FeedbackResponse._meta.get_fields()}
-    assert not names & {"person", "invitation", "receipt", "created_at", "token_hash"}
+def test_published_answers_have_no_link_to_people_and_no_time_of_their_own():
+    for model in (PublishedText,):
+        for field in model._meta.get_fields():
+            target = getattr(field, "related_model", None)
+            assert target is None or target._meta.label == "reports.ResultBatch"
+            assert not isinstance(field, models.DateTimeField | models.TimeField), field.name
+        assert isinstance(model._meta.pk, models.UUIDField)
+    names = {field.name for field in FeedbackRound._meta.get_fields()}
+    assert "pending" in names and not names & {"person", "receipt", "token_hash"}
 
 
 def test_receipts_say_only_that_someone_answered():
@@ -98,35 +98,89 @@ def test_a_cohort_still_running_or_long_ended_is_not_scanned(cohort, trainee):
     assert invite_feedback_for_ended_blocks() == 0
 
 
-def test_an_answer_is_stored_without_the_person_and_only_once(tokens, ended):
+def _round(cohort) -> FeedbackRound:
+    return FeedbackRound.objects.get(cohort=cohort, audience=Audience.TRAINEES)
+
+
+def test_an_answer_goes_into_the_pool_without_the_person_and_only_once(tokens, ended):
     submit_feedback(token=tokens[0], answers=ANSWERS)
 
-    response = FeedbackResponse.objects.get()
-    assert isinstance(response.pk, uuid.UUID)
-    assert response.cohort == ended and response.month.day == 1
+    assert _round(ended).pending == [ANSWERS]
     assert FeedbackReceipt.objects.count() == 1
     with pytest.raises(FeedbackError, match="already answered"):
         submit_feedback(token=tokens[0], answers=ANSWERS)
     with pytest.raises(FeedbackError, match="not valid"):
         submit_feedback(token="forged", answers=ANSWERS)
-    assert FeedbackResponse.objects.count() == 1
+    assert len(_round(ended).pending) == 1
 
 
-def test_results_are_hidden_until_five_people_have_answered(tokens, ended):
+def test_a_blocks_answers_are_published_whole_when_its_round_closes(tokens, ended):
     for token in tokens[:4]:
         submit_feedback(token=token, answers=ANSWERS)
-    hidden = feedback_results(cohort=ended)
-    assert (hidden.shown, hidden.responses, hidden.needed) == (False, 4, 1)
-    assert hidden.statements == [] and hidden.comments == []
-
     submit_feedback(token=tokens[4], answers={**ANSWERS, "reflect": 2, "comments": ""})
+    assert publish_due() == 0  # the round is open: nothing is published yet
+    hidden = results_for(FeedbackRound.objects.filter(cohort=ended, audience=Audience.TRAINEES))
+    assert (hidden.shown, hidden.answers, hidden.awaiting) == (False, 0, 5)
 
-    shown = feedback_results(cohort=ended)
-    assert shown.shown and shown.responses == 5
-    reflect = shown.statements[0]
-    assert (reflect.agreed, reflect.total, reflect.agreed_percent) == (4, 5, "80.0%")
-    assert shown.comments == ["Thoughtful."] * 4
-    assert shown.overall_mean == 4
+    round_ = _round(ended)
+    round_.closes_on = timezone.localdate() - timedelta(days=1)
+    round_.save()
+    assert publish_due() == 1
+
+    shown = results_for(FeedbackRound.objects.filter(cohort=ended, audience=Audience.TRAINEES))
+    assert shown.shown and shown.answers == 5 and _round(ended).pending == []
+    reflect = shown.figures[0]
+    assert str(reflect) == "4 of 5 agreed (80.0%)"
+    assert shown.texts == [("Anything else about the group experience?", ["Thoughtful."] * 4)]
+
+
+def _taster_tokens(group, count: int, capture) -> list[str]:
+    meeting = MeetingFactory(group=group)
+    with capture(execute=True):
+        for _ in range(count):
+            invite_feedback_after_taster(person=UserFactory(), meeting=meeting)
+    return [link_token(message) for message in mail.outbox]
+
+
+TASTER = {"reflect": 4, "understood": 5, "overall": 4}
+
+
+def test_a_single_submission_never_changes_the_published_results(
+    group, django_capture_on_commit_callbacks
+):
+    """The reviewers' attack: compare the page before and after one more answer. Open-ended
+    rounds (tasters') are published five or more at a time, so the sixth waits."""
+    tokens = _taster_tokens(group, 6, django_capture_on_commit_callbacks)
+    for token in tokens[:5]:
+        submit_feedback(token=token, answers=TASTER)
+    assert publish_due() == 1
+    rounds = FeedbackRound.objects.filter(group=group, audience=Audience.TASTERS)
+    before = results_for(rounds)
+
+    submit_feedback(token=tokens[5], answers={**TASTER, "reflect": 1})
+    assert publish_due() == 0
+
+    after = results_for(rounds)
+    assert [str(f) for f in after.figures] == [str(f) for f in before.figures]
+    assert after.answers == before.answers == 5 and after.awaiting == 1
+
+
+def test_closing_a_round_publishes_what_is_left_and_takes_no_more(tokens, ended):
+    submit_feedback(token=tokens[0], answers=ANSWERS)
+    round_ = _round(ended)
+    round_.closes_on = timezone.localdate() - timedelta(days=1)
+    round_.save()
+
+    assert publish_due() == 1
+
+    round_.refresh_from_db()
+    assert round_.closed_at is not None and round_.pending == []
+    results = results_for(FeedbackRound.objects.filter(cohort=ended, audience=Audience.TRAINEES))
+    # One answer: counted, but no figure and no written answer is shown.
+    assert (results.answers, results.shown, results.figures, results.texts) == (1, False, [], [])
+    assert PublishedText.objects.count() == 1
+    with pytest.raises(FeedbackError, match="closed"):
+        submit_feedback(token=tokens[1], answers=ANSWERS)
 
 
 def test_the_response_rate_reads_as_the_programmes_report_it():
@@ -146,7 +200,7 @@ def test_the_questionnaire_page_takes_one_answer_and_hides_nothing_it_should_not
     # Garbage is a form error, never a 500.
     bad = client.post(url, {"reflect": "9", "overall": "x", "comments": "y" * 3000})
     assert bad.status_code == 200 and b"There is a problem" in bad.content
-    assert not FeedbackResponse.objects.exists()
+    assert _round(ended).pending == []
 
     answered = client.post(url, ANSWERS)
     assert answered.status_code == 302 and answered["Location"] == "/programmes/feedback/thanks/"
@@ -159,10 +213,12 @@ def test_the_results_page_follows_the_threshold(client_for, programme, tokens, e
     url = f"/programmes/{programme.slug}/cohorts/{ended.pk}/feedback/"
     for token in tokens[:4]:
         submit_feedback(token=token, answers=ANSWERS)
+    publish_round(round_id=_round(ended).pk)
     page = client.get(url).content.decode()
-    assert "4 of 6 (66.7%)" in page and "1 more needed" in page and "Thoughtful." not in page
+    assert "4 of 6 (66.7%)" in page and "0 published so far" in page and "Thoughtful." not in page
 
     submit_feedback(token=tokens[4], answers=ANSWERS)
+    publish_round(round_id=_round(ended).pk)
 
     page = client.get(url).content.decode()
     assert "5 of 6 (83.3%)" in page and "Thoughtful." in page
@@ -182,6 +238,10 @@ def test_a_taster_is_invited_once_per_group(group, django_capture_on_commit_call
 
     assert invitation.group == group and again is None
     assert len(mail.outbox) == 1 and group.name in mail.outbox[0].subject
-    submit_feedback(token=link_token(mail.outbox[0]), answers=ANSWERS)
-    response = FeedbackResponse.objects.get()
-    assert (response.kind, response.group, response.cohort) == ("taster", group, None)
+    submit_feedback(
+        token=link_token(mail.outbox[0]), answers={"reflect": 4, "understood": 5, "overall": 5}
+    )
+    round_ = FeedbackRound.objects.get(group=group, audience=Audience.TASTERS)
+    assert (
+        round_.pending == [{"reflect": 4, "understood": 5, "overall": 5}] and round_.cohort is None
+    )

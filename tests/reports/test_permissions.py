@@ -4,11 +4,18 @@ A programme's pages are for its admins and staff: everyone else gets 404 (they m
 that its reports exist), visitors are sent to sign in. A trainee sees only their own
 certificates; a feedback link works for whoever holds it, signed in or not."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from balint.outbox.models import Message
 from sessions.programmes.models import Enrolment, PendingEnrolment
-from sessions.reports.feedback import invite_feedback_after_taster
+from sessions.reports.feedback import (
+    close_round,
+    invite_cohort_feedback,
+    invite_feedback_after_taster,
+    open_group_round,
+)
 from tests.conftest import PERSONAS
 from tests.factories import ProgrammeFactory
 from tests.reports.factories import CohortFactory
@@ -23,6 +30,8 @@ NOBODY = {**dict.fromkeys(PERSONAS, 404), "anonymous": LOGIN}
 SIGNED_IN = {**dict.fromkeys(PERSONAS, 200), "anonymous": LOGIN}
 TRAINEE = {**dict.fromkeys(PERSONAS, 404), "anonymous": LOGIN, "member": 200}
 EVERYONE = dict.fromkeys(PERSONAS, 200)
+# A group's own feedback is its leaders' (and staff's): members and programme admins get 404.
+LEADERS = {**dict.fromkeys(PERSONAS, 404), "anonymous": LOGIN, "leader": 200, "staff": 200}
 
 P = "/programmes/severn"
 C = P + "/cohorts/{cohort}"
@@ -31,6 +40,16 @@ ENROL = {"emails": "x@example.org", "enrolled_on": "{start}"}
 PLACE = {"group": "cotham", "trainees": ["mo@example.org"]}
 LEFT = {"left_on": "{start}"}
 RANGE = {"start": "{start}", "end": "{start}"}
+RANGE_AND_WHO = {**RANGE, "audience": "facilitators"}
+F = P + "/feedback"
+G = "/programmes/group-feedback/cotham"
+QUESTIONS = {
+    "q-TOTAL_FORMS": "1",
+    "q-INITIAL_FORMS": "0",
+    "q-0-text": "The group helped me.",
+    "q-0-kind": "agreement",
+    "q-0-required": "on",
+}
 COHORT = {
     "name": "New block",
     "starts_on": "2026-09-01",
@@ -57,6 +76,22 @@ VIEWS = {
     "trainee certificate": ("get", C + "/trainees/{trainee}/certificate.pdf", {}, ADMINS, 200),
     "cohort feedback": ("get", C + "/feedback/", {}, ADMINS, 200),
     "taster feedback": ("get", P + "/groups/cotham/taster-feedback/", {}, ADMINS, 200),
+    "send feedback now": ("post", C + "/feedback/send/", {}, ADMINS, 302),
+    "remind a block": ("post", C + "/feedback/trainees/remind/", {}, ADMINS, 302),
+    "close a block's round": ("post", C + "/feedback/trainees/close/", {}, ADMINS, 302),
+    "feedback results": ("get", F + "/", {}, ADMINS, 200),
+    "feedback results for a period": ("get", F + "/", RANGE_AND_WHO, ADMINS, 200),
+    "feedback results csv": ("get", F + "/results.csv", RANGE_AND_WHO, ADMINS, 200),
+    "feedback results xlsx": ("get", F + "/results.xlsx", RANGE_AND_WHO, ADMINS, 200),
+    "questionnaire form": ("get", F + "/questionnaire/trainees/", {}, ADMINS, 200),
+    "questionnaire save": ("post", F + "/questionnaire/facilitators/", QUESTIONS, ADMINS, 302),
+    "other programme's results": ("get", "/programmes/elsewhere/feedback/", {}, STAFF, 200),
+    "group feedback": ("get", G + "/", {}, LEADERS, 200),
+    "group round start": ("post", G + "/start/", {"closes_on": "{soon}"}, LEADERS, 302),
+    "group round remind": ("post", G + "/rounds/{round}/remind/", {}, LEADERS, 302),
+    "group round close": ("post", G + "/rounds/{round}/close/", {}, LEADERS, 302),
+    "group questionnaire form": ("get", G + "/questionnaire/", {}, LEADERS, 200),
+    "group questionnaire save": ("post", G + "/questionnaire/", QUESTIONS, LEADERS, 302),
     "attendance csv": ("get", P + "/export/attendance.csv", {}, ADMINS, 200),
     "attendance xlsx": ("get", P + "/export/attendance.xlsx", {}, ADMINS, 200),
     "trainees csv": ("get", P + "/export/trainees.csv", {}, ADMINS, 200),
@@ -82,6 +117,11 @@ def ids(programme, group, member, leader, other_member, other_leader, programme_
     )
     other = CohortFactory(programme=ProgrammeFactory(slug="elsewhere"))
     invite_feedback_after_taster(person=member, meeting=MeetingFactory(group=group))
+    token = _token_from_outbox()
+    invite_cohort_feedback(cohort=cohort)
+    # A closed round of the group's own (so a new one may be opened).
+    round_, _ = open_group_round(group=group, closes_on=date.today() + timedelta(days=9), by=leader)
+    close_round(round_id=round_.pk)
     return {
         "cohort": cohort.pk,
         "other": other.pk,
@@ -89,12 +129,14 @@ def ids(programme, group, member, leader, other_member, other_leader, programme_
         "pending": pending.pk,
         "trainee": member.pk,
         "start": cohort.starts_on.isoformat(),
-        "token": _token_from_outbox(),
+        "token": token,
+        "round": round_.pk,
+        "soon": (date.today() + timedelta(days=14)).isoformat(),
     }
 
 
 def _token_from_outbox() -> str:
-    body = Message.objects.filter(key__startswith="feedback:").get().body_text
+    body = Message.objects.filter(key__startswith="feedback:taster:").get().body_text
     return body.split("/programmes/feedback/")[1].split("/")[0]
 
 

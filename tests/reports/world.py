@@ -1,7 +1,8 @@
 """The reports' part of the demo world, for tests/test_seed_demo.py's `world()`."""
 
 from sessions.programmes.models import Cohort, CohortPlacement, Enrolment, PendingEnrolment
-from sessions.reports.models import FeedbackInvitation, FeedbackReceipt, FeedbackResponse
+from sessions.reports.feedback_models import ResultCount
+from sessions.reports.models import FeedbackInvitation, FeedbackReceipt
 
 
 def reports_world() -> dict:
@@ -27,8 +28,8 @@ def reports_world() -> dict:
             sorted(FeedbackInvitation.objects.values_list("person__email", "kind", "cohort__name")),
             FeedbackReceipt.objects.count(),
             sorted(
-                FeedbackResponse.objects.values_list(
-                    "cohort__name", "month", "reflect", "overall", "comments"
+                ResultCount.objects.values_list(
+                    "batch__round__cohort__name", "batch__answers", "key", "value", "count"
                 )
             ),
         ),
