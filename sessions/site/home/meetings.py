@@ -56,9 +56,7 @@ def _group_meetings(viewer: Viewer) -> list[HomeMeeting]:
     meetings = (
         Meeting.objects.filter(group_id__in=ids, ends_at__gt=viewer.now)
         .annotate(
-            my_apologies=Exists(
-                Apology.objects.filter(meeting=OuterRef("pk"), person=viewer.user)
-            )
+            my_apologies=Exists(Apology.objects.filter(meeting=OuterRef("pk"), person=viewer.user))
         )
         .order_by("starts_at")[:GROUP_MEETINGS_SHOWN]
     )
@@ -66,9 +64,10 @@ def _group_meetings(viewer: Viewer) -> list[HomeMeeting]:
     for meeting in meetings:
         access = by_group[meeting.group_id]
         meeting.group = access.group  # fetched with the viewer's roles: spares a query each
-        found.append(
-            HomeMeeting(meeting, MeetingAccess(meeting, access), sent_apologies=meeting.my_apologies)
+        entry = HomeMeeting(
+            meeting, MeetingAccess(meeting, access), sent_apologies=meeting.my_apologies
         )
+        found.append(entry)
     return found
 
 

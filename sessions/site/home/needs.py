@@ -72,7 +72,7 @@ class Need:
 
 
 def time_left(delta: timedelta) -> str:
-    """"in 3 days", "in 5 hours", "within the hour": how soon something happens."""
+    """ "in 3 days", "in 5 hours", "within the hour": how soon something happens."""
     hours = int(delta.total_seconds() // 3600)
     if hours < 1:
         return "within the hour"

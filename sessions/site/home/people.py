@@ -57,13 +57,10 @@ def viewer_for(request, *, now: datetime) -> Viewer:
     """The viewer with their open groups (two queries besides the navigation's roles)."""
     user = request.user
     roles = request_roles(request)
-    mine = (
-        Q(Exists(Leadership.objects.filter(group=OuterRef("pk"), person=user)))
-        | Q(
-            Exists(
-                Membership.objects.filter(
-                    group=OuterRef("pk"), person=user, status__in=CURRENT_STATUSES
-                )
+    mine = Q(Exists(Leadership.objects.filter(group=OuterRef("pk"), person=user))) | Q(
+        Exists(
+            Membership.objects.filter(
+                group=OuterRef("pk"), person=user, status__in=CURRENT_STATUSES
             )
         )
     )
