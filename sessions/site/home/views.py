@@ -65,6 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "sections": sections_of(found, viewer),
         "urgent_count": sum(need.urgent for need in found),
         "first_time": is_first_time(viewer, meetings),
+        "taster_seats": sum(1 for entry in meetings if entry.booking),
         "has_feed": bool(request.user.calendar_token_hash),
     }
     response = render(request, "home/mine.html", context)
