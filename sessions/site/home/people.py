@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from groups.access import GroupAccess, group_access, with_roles
 from groups.context_processors import request_roles
@@ -68,7 +69,9 @@ def viewer_for(request, *, now: datetime) -> Viewer:
         BalintGroup.objects.filter(mine).exclude(status=GroupStatus.CLOSED), user
     ).order_by("name")
     enrolments = (
-        Enrolment.objects.filter(person=user, left_on__isnull=True, cohort__ends_on__gte=now.date())
+        Enrolment.objects.filter(
+            person=user, left_on__isnull=True, cohort__ends_on__gte=timezone.localdate(now)
+        )
         .select_related("cohort__programme")
         .order_by("cohort__starts_on")
     )
