@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from balint import health, views
+from sessions.site.home import views as home
 
 # The admin has no sign-in form of its own: it sends people to allauth's, so its rate limits and
 # two-factor authentication apply; signed-in non-staff get a 403. Set before `admin.site.urls`
@@ -11,7 +12,7 @@ from balint import health, views
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path("about/", views.about, name="about"),
     path("healthz", health.healthz, name="healthz"),
     path("healthz/live", health.live, name="healthz_live"),

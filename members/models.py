@@ -74,7 +74,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=ReminderChoice.DAY_BEFORE,
         help_text="When to email you before each of your meetings.",
     )
-    # The private calendar feed's token is shown once and stored only as a SHA-256 hash.
+    # The calendar feed's token, kept only as a SHA-256 hash (sessions/calendar/tokens.py).
     calendar_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)

@@ -24,3 +24,18 @@ class PersonalSequence(models.Model):
 
     def __str__(self) -> str:
         return f"meeting {self.meeting_id}, person {self.person_id}: +{self.bumps}"
+
+
+class FeedKey(models.Model):
+    """The random part from which a person's feed token is derived again (tokens.py), so that
+    their calendar page can show the link at any time while the database keeps only its hash.
+    Without the site's SECRET_KEY it gives nothing away."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_key"
+    )
+    nonce = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed key of person {self.person_id}"

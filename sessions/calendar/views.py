@@ -17,7 +17,12 @@ from sessions.attendance.roles import access_meeting
 from sessions.calendar.feed import feed_etag, feed_for
 from sessions.calendar.ical import one_meeting
 from sessions.calendar.sequences import current_sequences
-from sessions.calendar.tokens import issue_calendar_token, person_for_token, revoke_calendar_token
+from sessions.calendar.tokens import (
+    current_calendar_token,
+    issue_calendar_token,
+    person_for_token,
+    revoke_calendar_token,
+)
 
 
 def _links(token: str) -> dict:
@@ -30,12 +35,13 @@ def _links(token: str) -> dict:
     }
 
 
-def _page(request: HttpRequest, *, token: str | None = None) -> HttpResponse:
-    context = {"has_feed": bool(request.user.calendar_token_hash), "new_token": token}
+def _page(request: HttpRequest, *, new_token: str | None = None) -> HttpResponse:
+    token = new_token or current_calendar_token(request.user)
+    context = {"has_feed": bool(request.user.calendar_token_hash), "new_token": new_token}
     if token:
         context.update(_links(token))
     response = render(request, "calendar/page.html", context)
-    # The page may carry a new private link: no cache, browser or proxy, may keep it.
+    # The page carries the private link: no cache, browser or proxy, may keep it.
     response["Cache-Control"] = "no-store"
     return response
 
@@ -49,10 +55,10 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def create_link(request: HttpRequest) -> HttpResponse:
-    """A new private link, shown in this response only: we keep its hash, never the link, so
-    it is not put in the session or a message for a redirect to show."""
+    """A new private link, shown in this response (and on the page whenever the person comes
+    back): it is never put in the session or a message for a redirect to show."""
     token = issue_calendar_token(person=request.user)
-    return _page(request, token=token)
+    return _page(request, new_token=token)
 
 
 @login_required

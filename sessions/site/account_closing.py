@@ -25,6 +25,7 @@ from groups.services.joining import leave_group
 from groups.services.leading import remove_leader
 from groups.services.rules import GroupError
 from members.models import User
+from sessions.calendar.models import FeedKey
 from sessions.meetings.models import Apology
 from sessions.programmes.models import PendingEnrolment
 from sessions.tasters.invitations import TasterError
@@ -93,6 +94,7 @@ def _make_tombstone(person: User) -> None:
     person.set_unusable_password()
     person.is_active = person.is_staff = person.is_superuser = False
     person.calendar_token_hash = None
+    FeedKey.objects.filter(person=person).delete()  # what the feed link was derived from
     person.last_login = None
     person.save()
 

@@ -14,6 +14,8 @@ from balint.outbox.models import Message, MessageStatus
 from groups.models import MIN_CAPACITY, Leadership, Membership, MembershipStatus
 from groups.services import request_to_join
 from members.models import User
+from sessions.calendar.models import FeedKey
+from sessions.calendar.tokens import issue_calendar_token
 from sessions.meetings.models import Apology, AttendanceRecord
 from sessions.reports.feedback import close_round, response_rates
 from sessions.reports.feedback_models import Audience, FeedbackRound
@@ -64,6 +66,7 @@ def test_no_name_or_address_is_left_anywhere(
     member, world, leader, django_capture_on_commit_callbacks
 ):
     Membership.objects.filter(person=member).update(note="Mo from Clifton")
+    issue_calendar_token(person=member)
     Authenticator.objects.create(user=member, type=Authenticator.Type.RECOVERY_CODES, data={})
     LogEntry.objects.log_actions(
         user_id=leader.pk, queryset=[member], action_flag=CHANGE, change_message="Edited"
@@ -81,6 +84,7 @@ def test_no_name_or_address_is_left_anywhere(
     assert member.display_name == "Former member"
     assert not member.is_active and not member.has_usable_password()
     assert member.calendar_token_hash is None
+    assert not FeedKey.objects.filter(person=member).exists()
     assert not Authenticator.objects.filter(user=member).exists()
 
 

@@ -129,7 +129,7 @@ def test_my_meetings_lists_my_taster_bookings(client, meeting, taster):
 
     page = text(client.get("/meetings/mine/"))
 
-    assert "My taster bookings" in page and f"/tasters/bookings/{booking.pk}/" in page
+    assert "Your taster seat" in page and f"/tasters/bookings/{booking.pk}/" in page
 
 
 def test_leaders_see_booked_tasters_on_the_meeting_page_and_in_the_register(

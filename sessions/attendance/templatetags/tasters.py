@@ -1,10 +1,9 @@
-"""`{% load tasters %}`: taster seat offers on the meetings layer's pages, a person's bookings."""
+"""`{% load tasters %}`: taster seat offers on the meetings layer's pages."""
 
 from django import template
 
 from sessions.attendance.group_pages import upcoming_meetings_for_group
 from sessions.attendance.offers import seat_offer
-from sessions.tasters.queries import my_bookings
 
 register = template.Library()
 
@@ -22,13 +21,6 @@ def taster_seat(meeting, access, compact: bool = False) -> dict:
         "booking": booking,
         "compact": compact,
     }
-
-
-@register.simple_tag(takes_context=True)
-def my_taster_bookings(context) -> list:
-    """`{% my_taster_bookings as bookings %}`: the viewer's upcoming taster seats (one query)."""
-    user = context["request"].user
-    return my_bookings(user) if user.is_authenticated else []
 
 
 @register.simple_tag

@@ -19,6 +19,7 @@ from sessions.meetings.models import (
     AttendanceRole,
     Meeting,
 )
+from sessions.tasters.queries import my_bookings
 
 UPCOMING_LIMIT = 20
 PAST_PER_PAGE = 15
@@ -35,20 +36,34 @@ def _my_groups(user) -> tuple[list, list]:
     return led, member_of
 
 
-@login_required
-@require_GET
-def my_meetings(request):
-    """Upcoming and past meetings of the person's groups, and the groups they lead."""
-    user, now = request.user, timezone.now()
-    led, member_of = _my_groups(user)
-    led_ids = {leadership.group_id for leadership in led}
-    group_ids = led_ids | {membership.group_id for membership in member_of}
+def _upcoming(user, group_ids: set[int], now) -> tuple[list[Meeting], int]:
+    """The next meetings of the person's groups and those they hold a taster seat at (each
+    with `my_booking`), soonest first; and how many taster seats there are."""
     upcoming = list(
         Meeting.objects.filter(group_id__in=group_ids, ends_at__gt=now)
         .select_related("group")
         .annotate(my_apologies=Exists(Apology.objects.filter(meeting=OuterRef("pk"), person=user)))
         .order_by("starts_at")[:UPCOMING_LIMIT]
     )
+    bookings = my_bookings(user, now=now)
+    for booking in bookings:
+        booking.meeting.my_booking = booking
+    upcoming = sorted(
+        [*upcoming, *(booking.meeting for booking in bookings)], key=lambda m: m.starts_at
+    )
+    return upcoming, len(bookings)
+
+
+@login_required
+@require_GET
+def my_meetings(request):
+    """Upcoming meetings (of the person's groups, and their taster seats) and past ones, and
+    the groups they lead."""
+    user, now = request.user, timezone.now()
+    led, member_of = _my_groups(user)
+    led_ids = {leadership.group_id for leadership in led}
+    group_ids = led_ids | {membership.group_id for membership in member_of}
+    upcoming, taster_seats = _upcoming(user, group_ids, now)
     # The meetings in the person's register lines, as a list: with a subquery in the OR,
     # PostgreSQL scans every meeting; with a list it combines two index scans.
     attended = AttendanceRecord.objects.filter(person=user).values_list("meeting_id", flat=True)
@@ -74,7 +89,9 @@ def my_meetings(request):
         "led": led,
         "member_of": member_of,
         "upcoming": upcoming,
+        "taster_seats": taster_seats,
         "past_page": past_page,
+        "has_feed": bool(user.calendar_token_hash),
     }
     return render(request, "meetings/mine.html", context)
 
