@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions.attendance.views import manage, meeting, mine, register, schedule
+from sessions.attendance.views import letters, manage, meeting, mine, register, schedule
 
 app_name = "meetings"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("groups/<slug:slug>/", manage.group_meetings, name="group_meetings"),
     path("groups/<slug:slug>/schedule/", schedule.edit_schedule, name="schedule"),
     path("groups/<slug:slug>/add/", manage.add_extra, name="add_extra"),
+    path("groups/<slug:slug>/write/", letters.write, name="write"),
     path("<int:pk>/", meeting.detail, name="detail"),
     path("<int:pk>/cancel/", manage.cancel, name="cancel"),
     path("<int:pk>/move/", manage.move, name="move"),
