@@ -18,7 +18,9 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_group(request.user, slug)
     group = access.group
     signed_in = request.user.is_authenticated
-    form = ContactLeadersForm(request.POST or None, signed_in=signed_in)
+    form = ContactLeadersForm(
+        request.POST if request.method == "POST" else None, signed_in=signed_in
+    )
     status = 200
     if request.method == "POST":
         status = 400

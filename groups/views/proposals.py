@@ -30,7 +30,7 @@ def _staff_only(request: HttpRequest) -> None:
 @login_required
 def propose(request: HttpRequest) -> HttpResponse:
     direct = services.may_start_directly(request.user)
-    form = ProposalForm(request.POST or None)
+    form = ProposalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         names = [n for n in form.fields if n not in {"co_leader_emails", "co_leader_role"}]
         try:

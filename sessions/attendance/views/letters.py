@@ -17,7 +17,7 @@ from sessions.attendance.letters import NO_CASE_CONTENT, LetterForm, write_to_me
 def write(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_managed_group(request.user, slug)
     group = access.group
-    form = LetterForm(request.POST or None, group=group)
+    form = LetterForm(request.POST if request.method == "POST" else None, group=group)
     if request.method == "POST" and form.is_valid():
         try:
             count = write_to_members(
