@@ -115,6 +115,7 @@ class ContactLeadersForm(forms.Form):
         label="Your message",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Write a message to the leaders."},
         help_text=f"For example, to ask about a taster or when the group meets. {NO_CASE_CONTENT}",
     )
 

@@ -49,6 +49,20 @@ class GroupProposal(models.Model):
     def __str__(self) -> str:
         return f"{self.name} (proposed by {self.proposer}, {self.get_state_display().lower()})"
 
+    def shown(self, name: str) -> str:
+        """A proposed value as the group's page would show it (a choice's label)."""
+        value = self.fields.get(name, "")
+        choices = dict(BalintGroup._meta.get_field(name).flatchoices)
+        return str(choices.get(value, value))
+
+    @property
+    def format_shown(self) -> str:
+        return self.shown("format")
+
+    @property
+    def listing_shown(self) -> str:
+        return self.shown("listing")
+
 
 class LeaderInvite(AddressInvitation):
     """An address invited to lead a group before it has an account: it becomes a leader (with

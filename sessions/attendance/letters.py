@@ -32,11 +32,16 @@ class MeetingChoice(forms.ModelChoiceField):
 
 
 class LetterForm(forms.Form):
-    subject = forms.CharField(label="Subject", max_length=150)
+    subject = forms.CharField(
+        label="Subject",
+        max_length=150,
+        error_messages={"required": "Give the message a subject."},
+    )
     message = forms.CharField(
         label="Message",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Write a message."},
         help_text=f"It goes to every member and leader of the group by email. {NO_CASE_CONTENT}",
     )
     tasters_of = MeetingChoice(

@@ -160,7 +160,7 @@ def test_a_group_without_leaders_cannot_be_written_to(stranger):
     [
         ({**VISITOR, "email": "not-an-address"}, "Enter a valid email address."),
         ({**VISITOR, "name": ""}, "This field is required."),
-        ({**VISITOR, "message": "   "}, "This field is required."),
+        ({**VISITOR, "message": "   "}, "Write a message to the leaders."),
         ({**VISITOR, "message": "x" * 2001}, "Ensure this value has at most 2000 characters"),
         ({}, "This field is required."),
     ],

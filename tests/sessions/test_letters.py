@@ -99,11 +99,11 @@ def test_another_groups_meeting_cannot_be_chosen(client_for, group, leader, memb
 @pytest.mark.parametrize(
     ("data", "error"),
     [
-        ({**LETTER, "subject": ""}, "This field is required."),
-        ({**LETTER, "message": "  "}, "This field is required."),
+        ({**LETTER, "subject": ""}, "Give the message a subject."),
+        ({**LETTER, "message": "  "}, "Write a message."),
         ({**LETTER, "subject": "x" * 151}, "at most 150 characters"),
         ({**LETTER, "tasters_of": "nine"}, "Select a valid choice."),
-        ({}, "This field is required."),
+        ({}, "Give the message a subject."),
     ],
 )
 def test_bad_input_is_a_form_error(client_for, group, leader, member, data, error):
