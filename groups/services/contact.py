@@ -26,6 +26,8 @@ PER_SENDER_PER_DAY = 5
 # Messages one group's leaders receive in a day.
 PER_GROUP_PER_DAY = 20
 CONFIRM_DAYS = 3
+# Rows are kept this long only to count towards the limits (sessions/site/retention.py).
+KEEP_DAYS = 30
 
 
 class ContactLimitReached(GroupError):
@@ -110,9 +112,11 @@ def confirm_contact(*, token: str) -> LeaderContact:
 
 
 def _deliver(contact: LeaderContact) -> None:
-    contact.sent_at = timezone.now()
-    contact.save(update_fields=["sent_at"])
     start_emails.contact_to_leaders(contact)
+    # The words now live only in the leaders' emails (the outbox's retention): none kept here.
+    contact.sent_at = timezone.now()
+    contact.message = ""
+    contact.save(update_fields=["sent_at", "message"])
     audit.record_in_group(
         contact,
         by=contact.sender,
