@@ -54,3 +54,19 @@ def test_closing_an_account_deletes_its_messages_and_invitations_to_lead(group, 
 
     assert not LeaderContact.objects.exists()
     assert list(LeaderInvite.objects.all()) == [other]
+
+
+def test_the_download_holds_proposals_invitations_to_lead_and_messages(group, leader, stranger):
+    from groups.services.proposals import propose_group
+    from sessions.site.personal_data import collect_personal_data
+
+    propose_group(by=stranger, fields={"name": "Sid's group", "slug": "sids"}, co_leader_emails=[])
+    appoint_leader(group=group, email="sid.other@example.org", role="leader", by=leader)
+    LeaderInvite.objects.update(email=stranger.email)
+    contact_leaders(group=group, sender=stranger, name="", email="", message="Hello")
+
+    data = collect_personal_data(person=stranger)
+
+    assert [p["name"] for p in data["group_proposals"]] == ["Sid's group"]
+    assert [i["group"] for i in data["invitations_to_lead"]] == [group.name]
+    assert [m["group"] for m in data["messages_to_leaders"]] == [group.name]
