@@ -3,6 +3,9 @@ person create groups directly."""
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from balint.audit.models import AuditEvent
 from balint.outbox.models import Message
@@ -10,7 +13,7 @@ from groups.models import Audience, BalintGroup, GroupProposal, LeaderInvite, Le
 from groups.services import proposals
 from groups.services.rules import GroupError
 from groups.start_models import ProposalState
-from tests.factories import BalintGroupFactory
+from tests.factories import BalintGroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +264,28 @@ def test_only_staff_let_people_create_groups(client_for, everyone, stranger, per
 
     stranger.refresh_from_db()
     assert not stranger.may_create_groups
+
+
+def test_the_queue_makes_as_many_queries_for_20_proposals_as_for_2(client_for, staff):
+    client = client_for("staff")
+
+    def build(count: int) -> None:
+        for _ in range(count):
+            proposal = a_proposal(UserFactory())
+            if proposal.pk % 2:
+                proposals.decline_proposal(proposal_id=proposal.pk, by=staff)
+        UserFactory(may_create_groups=True)
+
+    def queries() -> int:
+        client.get("/groups/proposals/")
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/groups/proposals/").status_code == 200
+        return len(captured)
+
+    build(2)
+    with_two = queries()
+    build(18)
+
+    assert GroupProposal.objects.count() == 20
+    assert queries() == with_two

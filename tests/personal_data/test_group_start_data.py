@@ -9,7 +9,9 @@ from django.utils import timezone
 from groups.models import LeaderContact, LeaderInvite
 from groups.services import appoint_leader
 from groups.services.contact import KEEP_DAYS, contact_leaders
+from groups.services.proposals import propose_group
 from sessions.site.account_closing import close_account
+from sessions.site.personal_data import collect_personal_data
 from sessions.site.retention import purge_expired_data
 
 pytestmark = pytest.mark.django_db
@@ -57,9 +59,6 @@ def test_closing_an_account_deletes_its_messages_and_invitations_to_lead(group, 
 
 
 def test_the_download_holds_proposals_invitations_to_lead_and_messages(group, leader, stranger):
-    from groups.services.proposals import propose_group
-    from sessions.site.personal_data import collect_personal_data
-
     propose_group(by=stranger, fields={"name": "Sid's group", "slug": "sids"}, co_leader_emails=[])
     appoint_leader(group=group, email="sid.other@example.org", role="leader", by=leader)
     LeaderInvite.objects.update(email=stranger.email)
