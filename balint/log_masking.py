@@ -19,6 +19,7 @@ SECRET_ROUTES: list[tuple[str, tuple[str, ...]]] = [
     ("/tasters/invite/", ()),
     ("/programmes/feedback/", ("thanks",)),
     ("/me/confirm/", ()),
+    ("/groups/contact/", ()),
     ("/accounts/password/reset/key/", ("done",)),
     ("/accounts/confirm-email/", ()),
 ]

@@ -17,6 +17,8 @@ from groups import places, services
 from groups.models import (
     Audience,
     BalintGroup,
+    GroupProposal,
+    LeaderInvite,
     Leadership,
     Membership,
     MembershipEvent,
@@ -190,3 +192,24 @@ class PendingMembershipInviteAdmin(ReadOnlyAdmin):
 class AudienceAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(LeaderInvite)
+class LeaderInviteAdmin(ReadOnlyAdmin):
+    """Read-only: leaders invite through the settings page, which emails and audits."""
+
+    list_display = ["email", "group", "role", "invited_by", "created_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "group__name"]
+    list_select_related = ["group", "invited_by"]
+
+
+@admin.register(GroupProposal)
+class GroupProposalAdmin(ReadOnlyAdmin):
+    """Read-only: staff decide in the queue (groups:proposals), which creates the group and
+    tells the proposer. Messages to leaders are not shown here: they are the sender's words."""
+
+    list_display = ["name", "proposer", "state", "created_at", "decided_by", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["name", "proposer__email"]
+    list_select_related = ["proposer", "decided_by"]

@@ -6,7 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from groups import places
@@ -19,12 +18,11 @@ from groups.models import (
     LeaderRole,
 )
 from groups.services.leading import SETTINGS_FIELDS
-from members.models import User
 from members.timezones import time_zone_choices
 
 NO_PATIENT_DETAILS = "Please do not include any patient details."
 # Paths under /groups/ that a group's web address must not take.
-RESERVED_SLUGS = frozenset({"mine", "new"})
+RESERVED_SLUGS = frozenset({"mine", "new", "propose", "proposals", "contact"})
 
 
 class FinderForm(forms.Form):
@@ -122,7 +120,8 @@ class AppointLeaderForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
         max_length=EMAIL_MAX_LENGTH,
-        help_text="They need an account already.",
+        help_text="Someone without an account is invited by email to sign up, and leads once "
+        "they do.",
     )
     role = forms.ChoiceField(
         label="Role",
@@ -236,8 +235,8 @@ class GroupCreateForm(GroupSettingsForm):
     leader_emails = forms.CharField(
         label="Leaders’ email addresses",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line. The first is the leader, the others co-leaders. "
-        "Each needs an account already.",
+        help_text="One per line. The first is the leader, the others co-leaders. Anyone "
+        "without an account is invited by email to sign up, and leads once they do.",
     )
 
     class Meta(GroupSettingsForm.Meta):
@@ -271,11 +270,4 @@ class GroupCreateForm(GroupSettingsForm):
                 validate_email(email)
             except ValidationError:
                 raise ValidationError(f"“{email}” is not an email address.") from None
-        accounts = User.objects.annotate(address=Lower("email")).filter(address__in=unique)
-        known = set(accounts.values_list("address", flat=True))
-        missing = [email for email in unique if email not in known]
-        if missing:
-            raise ValidationError(
-                f"No one has an account with {', '.join(missing)}. Ask them to sign up first."
-            )
         return unique

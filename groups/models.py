@@ -62,10 +62,19 @@ class GroupStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class Listing(models.TextChoices):
+    """Who can find a group (the leaders choose; groups/start_models.py has the rest of it)."""
+
+    LISTED = "listed", "Listed: anyone can find it in the group finder"
+    UNLISTED = "unlisted", "Unlisted: only people with its link or an invitation can find it"
+    CLOSED = "closed", "Closed to newcomers: listed, but it takes no requests or tasters"
+
+
 class BalintGroupQuerySet(models.QuerySet):
     def listed(self) -> "BalintGroupQuerySet":
-        """Groups the public may see: every group that is not closed."""
-        return self.exclude(status=GroupStatus.CLOSED)
+        """Groups the public may see: every group that has not ended and is not unlisted. Every
+        public list and count starts here."""
+        return self.exclude(status=GroupStatus.CLOSED).exclude(listing=Listing.UNLISTED)
 
     def with_places_taken(self) -> "BalintGroupQuerySet":
         """Annotate how many places are held (active members and open offers)."""
@@ -118,6 +127,9 @@ class BalintGroup(models.Model):
         help_text="How many newcomers may taste one meeting; 0 means no tasters.",
     )
     accepting_members = models.BooleanField(default=True)
+    listing = models.CharField(
+        "who can find the group", max_length=16, choices=Listing, default=Listing.LISTED
+    )
     status = models.CharField(max_length=16, choices=GroupStatus, default=GroupStatus.ACTIVE)
     programme = models.ForeignKey(
         Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="groups"
@@ -176,7 +188,19 @@ class BalintGroup(models.Model):
 
     @property
     def is_open_to_requests(self) -> bool:
-        return self.accepting_members and self.status != GroupStatus.CLOSED
+        return (
+            self.accepting_members
+            and self.status != GroupStatus.CLOSED
+            and self.listing != Listing.CLOSED
+        )
+
+    @property
+    def is_unlisted(self) -> bool:
+        return self.listing == Listing.UNLISTED
+
+    @property
+    def is_closed_to_newcomers(self) -> bool:
+        return self.listing == Listing.CLOSED
 
     def get_region_display(self) -> str:
         return places.region_name(self.region)
@@ -346,3 +370,7 @@ class PendingMembershipInvite(AddressInvitation):
 
     def __str__(self) -> str:
         return f"{self.email} invited to {self.group}"
+
+
+# Proposals, leaders invited by address and messages to leaders (issue 14).
+from groups.start_models import GroupProposal, LeaderContact, LeaderInvite  # noqa: E402, F401

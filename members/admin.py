@@ -16,7 +16,16 @@ class UserAdmin(BaseUserAdmin):
         ("Profile", {"fields": ["display_name", "time_zone", "accreditation"]}),
         (
             "Permissions",
-            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+            {
+                "fields": [
+                    "is_active",
+                    "is_staff",
+                    "may_create_groups",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
         ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -77,6 +77,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The calendar feed's token, kept only as a SHA-256 hash (sessions/calendar/tokens.py).
     calendar_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     is_staff = models.BooleanField(default=False)
+    may_create_groups = models.BooleanField(
+        "may create groups directly",
+        default=False,
+        help_text="Set by staff: their groups start at once, without waiting for approval.",
+    )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 

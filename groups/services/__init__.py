@@ -24,9 +24,12 @@ from groups.services.joining import (
 )
 from groups.services.leading import (
     SETTINGS_FIELDS,
+    accept_leader_invites,
     appoint_leader,
+    change_leader_role,
     create_group,
     remove_leader,
+    set_listing,
     update_group_settings,
 )
 from groups.services.locks import lock_group
@@ -35,12 +38,14 @@ from groups.services.rules import GroupError, today_in, waitlist_position
 __all__ = [
     "SETTINGS_FIELDS",
     "GroupError",
+    "accept_leader_invites",
     "accept_offer",
     "accept_pending_invites",
     "add_member_by_email",
     "appoint_leader",
     "approve_request",
     "cancel_invite",
+    "change_leader_role",
     "create_group",
     "decline_request",
     "expire_offers",
@@ -50,6 +55,7 @@ __all__ = [
     "remove_leader",
     "remove_member",
     "request_to_join",
+    "set_listing",
     "today_in",
     "update_group_settings",
     "waitlist_position",

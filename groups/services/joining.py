@@ -46,6 +46,11 @@ def request_to_join(*, group: BalintGroup, person: User, note: str = "") -> Memb
         raise GroupError(_already_message(current))
     if group.status == GroupStatus.CLOSED:
         raise GroupError("This group has closed.")
+    if group.is_closed_to_newcomers:
+        raise GroupError(
+            "This group is closed to newcomers, so it is not taking requests. You are welcome "
+            "to write to its leaders."
+        )
     if not group.accepting_members:
         raise GroupError("This group is not taking new members at the moment.")
     membership = start_membership(group, person, MembershipStatus.REQUESTED, by=person, note=note)

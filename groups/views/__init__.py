@@ -1,5 +1,6 @@
 """The groups' pages: public (finder, group page), joining, the roster and managing a group."""
 
+from groups.views import contact, leaders, proposals
 from groups.views.joining import accept_offer, leave, mine, request_to_join
 from groups.views.manage import appoint_leader, create_group, group_settings, remove_leader
 from groups.views.public import detail, finder
@@ -20,14 +21,17 @@ __all__ = [
     "appoint_leader",
     "approve",
     "cancel_invite",
+    "contact",
     "create_group",
     "decline",
     "detail",
     "finder",
     "group_settings",
+    "leaders",
     "leave",
     "mine",
     "promote",
+    "proposals",
     "remove",
     "remove_leader",
     "request_to_join",

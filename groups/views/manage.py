@@ -14,7 +14,7 @@ from balint.views import show_refusal
 from groups import services
 from groups.access import GroupAccess, access_managed_group, may_create_groups
 from groups.forms import AppointLeaderForm, GroupCreateForm, GroupSettingsForm
-from groups.models import Leadership
+from groups.models import LeaderInvite, Leadership, Listing
 from groups.views.common import run
 
 
@@ -26,6 +26,7 @@ def _settings_page(request, access: GroupAccess, *, form=None, appoint_form=None
         "form": form or GroupSettingsForm(instance=group),
         "leaders": group.leaderships.select_related("person"),
         "appoint_form": appoint_form or AppointLeaderForm(),
+        "listing_choices": Listing.choices,
     }
     return render(request, "groups/settings.html", context, status=status)
 
@@ -71,12 +72,21 @@ def appoint_leader(request: HttpRequest, slug: str) -> HttpResponse:
             role=form.cleaned_data["role"],
             by=request.user,
         ),
-        success=lambda ship: (
-            f"{ship.person} is now {ship.get_role_display().lower()} of the "
-            "group. They have been told by email."
-        ),
+        success=_appointed_message,
         then="groups:settings",
         slug=slug,
+    )
+
+
+def _appointed_message(result: Leadership | LeaderInvite) -> str:
+    if isinstance(result, LeaderInvite):
+        return (
+            f"{result.email} has no account yet, so we have invited them by email to sign up. "
+            f"They become {result.get_role_display().lower()} when they do."
+        )
+    return (
+        f"{result.person} is now {result.get_role_display().lower()} of the "
+        "group. They have been told by email."
     )
 
 

@@ -29,6 +29,7 @@ TABS = [
     ManageTab("meetings", "Meetings and schedule", "meetings:group_meetings", 20),
     ManageTab("agreement", "Group agreement", "meetings:agreement_edit", 25),
     ManageTab("invitations", "Taster invitations", "tasters:invitations", 30),
+    ManageTab("write", "Write to the group", "meetings:write", 40),
 ]
 # Models whose changes show on the visitors' cached pages.
 SHOWN_ON_PUBLIC_PAGES = {"meetings", "tasters"}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions.attendance.views import agreement, manage, meeting, mine, register, schedule
+from sessions.attendance.views import agreement, letters, manage, meeting, mine, register, schedule
 
 app_name = "meetings"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("groups/<slug:slug>/agreement/", agreement.agreement, name="agreement"),
     path("groups/<slug:slug>/agreement/accept/", agreement.accept, name="agreement_accept"),
     path("groups/<slug:slug>/agreement/edit/", agreement.edit, name="agreement_edit"),
+    path("groups/<slug:slug>/write/", letters.write, name="write"),
     path("<int:pk>/", meeting.detail, name="detail"),
     path("<int:pk>/cancel/", manage.cancel, name="cancel"),
     path("<int:pk>/move/", manage.move, name="move"),

@@ -20,7 +20,14 @@ from django.utils.html import escape
 from balint.audit.models import AuditEvent
 from balint.errors import DomainError
 from balint.outbox.models import Message, MessageStatus
-from groups.models import CURRENT_STATUSES, Leadership, Membership, PendingMembershipInvite
+from groups.models import (
+    CURRENT_STATUSES,
+    LeaderContact,
+    LeaderInvite,
+    Leadership,
+    Membership,
+    PendingMembershipInvite,
+)
 from groups.services.joining import leave_group
 from groups.services.leading import remove_leader
 from groups.services.rules import GroupError
@@ -129,6 +136,12 @@ def _delete_invitations(person: User, addresses: set[str]) -> None:
     TasterInvitation.objects.filter(by_address | Q(accepted_by=person)).delete()
     PendingMembershipInvite.objects.filter(by_address).delete()
     PendingEnrolment.objects.filter(by_address).delete()
+    LeaderInvite.objects.filter(by_address).delete()
+    # Their messages to leaders (already delivered, or never confirmed) go with them.
+    by_sender = Q()
+    for address in addresses:
+        by_sender |= Q(sender_email__iexact=address)
+    LeaderContact.objects.filter(by_sender | Q(sender=person)).delete()
 
 
 def _silence_outbox(addresses: set[str]) -> None:

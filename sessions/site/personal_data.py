@@ -16,7 +16,14 @@ from balint.audit.models import AuditEvent
 from balint.exports import stream_csv
 from balint.outbox.models import Message
 from groups.agreements.models import AgreementAcceptance
-from groups.models import Leadership, Membership, PendingMembershipInvite
+from groups.models import (
+    GroupProposal,
+    LeaderContact,
+    LeaderInvite,
+    Leadership,
+    Membership,
+    PendingMembershipInvite,
+)
 from members.models import User
 from sessions.meetings.models import Apology, AttendanceRecord, CalendarReply
 from sessions.programmes.models import Cohort, CohortPlacement, Enrolment, PendingEnrolment
@@ -151,6 +158,25 @@ def collect_personal_data(*, person: User) -> dict[str, list[dict[str, Any]]]:
         "group_invitations": [
             {"group": i.group.name, "email": i.email, "created_at": i.created_at}
             for i in PendingMembershipInvite.objects.filter(email_q).select_related("group")
+        ],
+        "group_proposals": [
+            {
+                "name": p.name,
+                "state": p.get_state_display(),
+                "proposed_at": p.created_at,
+                "decided_at": p.decided_at,
+            }
+            for p in GroupProposal.objects.filter(proposer=person)
+        ],
+        "invitations_to_lead": [
+            {"group": i.group.name, "email": i.email, "created_at": i.created_at}
+            for i in LeaderInvite.objects.filter(email_q).select_related("group")
+        ],
+        "messages_to_leaders": [
+            {"group": c.group.name, "from": c.sender_email, "sent_at": c.sent_at}
+            for c in LeaderContact.objects.filter(
+                Q(sender=person) | Q(sender_email__iexact=person.email)
+            ).select_related("group")
         ],
         "enrolments": [
             {

@@ -3,7 +3,8 @@
 Sent (or failed) emails go after RETENTION_SENT_MESSAGES_DAYS; taster invitations that expired or
 were revoked, and address invitations to a group or cohort (taken up or never), after
 RETENTION_EXPIRED_INVITATIONS_DAYS and RETENTION_PENDING_INVITES_DAYS; audit log entries (which
-name people) after RETENTION_AUDIT_LOG_DAYS. Feedback invitations are
+name people) after RETENTION_AUDIT_LOG_DAYS. Messages to a group's leaders go after
+groups.services.contact.KEEP_DAYS (their words are blanked once delivered). Feedback invitations are
 kept: they are the response rate's denominator and carry no address.
 """
 
@@ -16,7 +17,8 @@ from django.utils import timezone
 
 from balint.audit.models import AuditEvent
 from balint.outbox.models import Message, MessageStatus
-from groups.models import PendingMembershipInvite
+from groups.models import LeaderContact, LeaderInvite, PendingMembershipInvite
+from groups.services.contact import KEEP_DAYS as CONTACT_KEEP_DAYS
 from sessions.programmes.models import PendingEnrolment
 from sessions.tasters.models import TasterInvitation
 
@@ -48,5 +50,9 @@ def purge_expired_data(*, now: datetime | None = None) -> dict[str, int]:
         "taster_invitations": tasters.delete()[0],
         "membership_invites": PendingMembershipInvite.objects.filter(old_address).delete()[0],
         "pending_enrolments": PendingEnrolment.objects.filter(old_address).delete()[0],
+        "leader_invites": LeaderInvite.objects.filter(old_address).delete()[0],
+        "leader_contacts": LeaderContact.objects.filter(
+            created_at__lt=_days_ago(now, CONTACT_KEEP_DAYS)
+        ).delete()[0],
         "audit_events": AuditEvent.objects.filter(at__lt=audit_cutoff).delete()[0],
     }

@@ -132,6 +132,11 @@ def book_taster_seat(
         )
     seat = _free_seat(meeting)
     invitation = _usable_invitation(invitation, meeting, person, now)
+    if invitation is None and meeting.group.is_closed_to_newcomers:
+        raise TasterError(
+            "This group is closed to newcomers, so it takes no taster bookings. Its leaders "
+            "can still invite you: write to them from the group's page."
+        )
     try:
         with transaction.atomic():
             booking = TasterBooking.objects.create(

@@ -30,6 +30,7 @@ ENDPOINTS = endpoints()
 # anyone signed in may cause a change; nobody anonymous may.
 SELF_SERVICE = {
     "groups:create",
+    "groups:propose",
     "groups:join",
     "groups:accept_offer",
     "groups:leave",

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from groups.models import Membership, MembershipStatus, PendingMembershipInvite
+from groups.models import GroupProposal, Membership, MembershipStatus, PendingMembershipInvite
 from sessions.programmes.models import PendingEnrolment
 from sessions.reports.feedback import open_group_round
 from sessions.tasters.models import TasterBooking, TasterInvitation
@@ -37,6 +37,8 @@ SNAPSHOT_MODELS = [
     "groups.Membership",
     "groups.Leadership",
     "groups.PendingMembershipInvite",
+    "groups.GroupProposal",
+    "groups.LeaderInvite",
     "meetings.Schedule",
     "meetings.Meeting",
     "meetings.Apology",
@@ -98,6 +100,7 @@ class Side:
     enrolment: object
     pending: PendingEnrolment
     extra: dict = field(default_factory=dict)
+    proposal: object = None
 
 
 def _side(group, programme, leader, member, taster) -> Side:
@@ -142,6 +145,12 @@ def _side(group, programme, leader, member, taster) -> Side:
             email=f"trainee-{group.slug}@example.org",
             enrolled_on=cohort.starts_on,
             invited_by=leader,
+        ),
+        proposal=GroupProposal.objects.create(
+            proposer=member,
+            name=f"Proposed by {member}",
+            slug=f"proposed-{group.slug}",
+            fields={"name": f"Proposed by {member}", "slug": f"proposed-{group.slug}"},
         ),
     )
 
@@ -189,6 +198,7 @@ def _object_id(endpoint: Endpoint, kwarg: str, side: Side) -> int:
         "enrolment_id": side.enrolment,
         "pending_id": side.pending,
         "cohort_id": side.cohort,
+        "proposal_id": side.proposal,
         "person_id": side.enrolment.person,
         "round_id": side.extra.get("feedback_round"),
     }[kwarg].pk

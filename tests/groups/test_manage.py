@@ -98,14 +98,17 @@ def test_a_leader_appoints_a_co_leader(client_for, group, leader, stranger):
     assert group.leaderships.get(person=stranger).role == LeaderRole.CO_LEADER
 
 
-def test_appointing_without_an_account_is_refused(client_for, group, leader):
+def test_appointing_an_address_without_an_account_invites_it_to_lead(client_for, group, leader):
     response = client_for("leader").post(
         "/groups/cotham/leaders/add/", {"email": "nobody@example.org", "role": "leader"}
     )
 
     assert messages_of(response) == [
-        "No one has an account with nobody@example.org. Ask them to sign up first."
+        "nobody@example.org has no account yet, so we have invited them by email to sign up. "
+        "They become leader when they do."
     ]
+    invite = group.leader_invites.get()
+    assert (invite.email, invite.role, invite.accepted_at) == ("nobody@example.org", "leader", None)
 
 
 def test_an_invalid_appointment_shows_form_errors(client_for, group, leader):
@@ -165,7 +168,6 @@ def test_staff_create_a_group_with_its_leaders(client_for, staff, leader, strang
         ({"slug": "cotham"}, "Another group already uses this web address."),
         ({"slug": "mine"}, "is reserved"),
         ({"slug": "no spaces!"}, "Enter a valid"),
-        ({"leader_emails": "ghost@example.org"}, "No one has an account with ghost@example.org"),
         ({"leader_emails": "not-an-address"}, "is not an email address"),
         ({"leader_emails": ""}, "This field is required."),
         ({"capacity": "20"}, "A group has between 3 and 16 places."),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from groups import services
 from groups.models import (
     BalintGroup,
+    LeaderInvite,
     LeaderRole,
     Membership,
     MembershipEvent,
@@ -391,11 +392,14 @@ def test_a_withdrawn_invite_is_not_taken_up(group, leader):
         services.cancel_invite(group=group, invite_id=invite.pk, by=leader)
 
 
-def test_appointing_a_co_leader_needs_an_account(group, leader):
-    with pytest.raises(GroupError, match="No one has an account"):
-        services.appoint_leader(
-            group=group, email="nobody@example.org", role=LeaderRole.CO_LEADER, by=leader
-        )
+def test_appointing_an_unknown_address_invites_it_instead(group, leader):
+    invite = services.appoint_leader(
+        group=group, email="nobody@example.org", role=LeaderRole.CO_LEADER, by=leader
+    )
+
+    assert isinstance(invite, LeaderInvite)
+    assert invite.role == LeaderRole.CO_LEADER
+    assert not group.leaderships.filter(person__email="nobody@example.org").exists()
 
 
 def test_a_member_appointed_co_leader_gives_up_their_place(group, leader, member):
