@@ -142,7 +142,7 @@ def _invite(
     if person is None:
         template, url = "cohort_invite", reverse("account_signup")
     else:
-        template, url = "cohort_invite_account", reverse("reports:my_invitations")
+        template, url = "cohort_invite_account", reverse("reports:my_certificates")
     enqueue_email(
         key=f"cohort-invite:{pending.pk}",
         to=email,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +20,7 @@ from sessions.programmes.enrolment import (
     decide_request,
     decline_invitation,
     enrol_with_link,
+    invitations_for,
     issue_link,
     link_for_token,
     revoke_link,
@@ -141,6 +142,10 @@ def enrol(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def answer_invitation(request: HttpRequest, pending_id: int, answer: str) -> HttpResponse:
+    """Accept or decline an invitation to one of the person's own verified addresses (404 for
+    anyone else's: they may not learn it exists)."""
+    if not invitations_for(request.user).filter(pk=pending_id).exists():
+        raise Http404("No such invitation.")
     try:
         if answer == "accept":
             enrolment = accept_invitation(person=request.user, pending_id=pending_id)
