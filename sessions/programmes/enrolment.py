@@ -228,5 +228,6 @@ def decline_invitation(*, person: User, pending_id: int) -> None:
         raise CohortError("This invitation has been answered already.")
     cohort = Cohort.objects.select_related("programme").get(pk=pending.cohort_id)
     # The admin typed the address: naming it tells them nothing new about the person.
-    _record(cohort, None, "enrolment.declined", f"{pending.email} declined the invitation", cohort)
+    summary = f"{pending.email} declined the invitation"
+    _record(cohort, person, "enrolment.declined", summary, cohort)
     pending.delete()

@@ -43,6 +43,8 @@ NEW = {"name": "Mersey scheme", "slug": "", "description": "GP trainees"}
 DETAILS = {"name": "Severn GP scheme", "description": "Renamed"}
 LINK = {"expires_on": "{cohort_end}", "needs_approval": "on"}
 RULE = {"apologies": "excused", "late_counts": "no"}
+OTHER_RULE = "/programmes/elsewhere/cohorts/{other}/rule/"
+INVITATION = "/programmes/invitations/{pending}"
 
 # name: (method, path, data, expectations, success code)
 VIEWS = {
@@ -62,11 +64,11 @@ VIEWS = {
     "turn link off": ("post", C + "/link/{link}/off/", {}, ADMINS, 302),
     "approve request": ("post", C + "/requests/{request}/", {"decision": "approve"}, ADMINS, 302),
     "counting rule": ("post", C + "/rule/", RULE, ADMINS, 302),
-    "other programme's rule": ("post", "/programmes/elsewhere/cohorts/{other}/rule/", RULE, ELSEWHERE, 302),
+    "other programme's rule": ("post", OTHER_RULE, RULE, ELSEWHERE, 302),
     "link page": ("get", "/programmes/enrol/{token}/", {}, EVERYONE, 200),
     "enrol by link": ("post", "/programmes/enrol/{token}/", {}, HOLDER, 302),
-    "accept invitation": ("post", "/programmes/invitations/{pending}/accept/", {}, ADDRESSEE, 302),
-    "decline invitation": ("post", "/programmes/invitations/{pending}/decline/", {}, ADDRESSEE, 302),
+    "accept invitation": ("post", INVITATION + "/accept/", {}, ADDRESSEE, 302),
+    "decline invitation": ("post", INVITATION + "/decline/", {}, ADDRESSEE, 302),
     "my programmes": ("get", "/programmes/certificates/mine/", {}, SIGNED_IN, 200),
 }  # fmt: skip
 
