@@ -67,12 +67,10 @@ class ReportFilterForm(forms.Form):
 
 
 class CountingRuleForm(forms.Form):
-    """How a cohort's requirement counts apologies and lateness. Left out, the fields keep
-    today's rule (apologies are absences, late attends), so an older form still works."""
+    """How a cohort's requirement counts apologies and lateness."""
 
     apologies = forms.ChoiceField(
         label="Apologies sent before a meeting",
-        required=False,
         choices=ApologiesRule.choices,
         widget=forms.RadioSelect,
         initial=ApologiesRule.ABSENCE,
@@ -81,20 +79,15 @@ class CountingRuleForm(forms.Form):
     )
     late_counts = forms.TypedChoiceField(
         label="Arriving late",
-        required=False,
         choices=[("yes", "Counts as attended"), ("no", "Does not count as attended")],
         coerce=lambda value: value == "yes",
-        empty_value=True,
         widget=forms.RadioSelect,
         initial="yes",
     )
 
     def counting_fields(self) -> dict:
         data = self.cleaned_data
-        return {
-            "apologies": data.get("apologies") or ApologiesRule.ABSENCE,
-            "late_counts": data.get("late_counts", True),
-        }
+        return {"apologies": data["apologies"], "late_counts": data["late_counts"]}
 
 
 class CohortForm(CountingRuleForm):

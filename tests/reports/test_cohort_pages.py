@@ -31,6 +31,8 @@ def test_an_admin_creates_a_cohort(client_for, programme):
             "ends_on": "2026-10-31",
             "requirement": "meetings",
             "amount": "6",
+            "apologies": "absence",
+            "late_counts": "yes",
         },
     )
     cohort = Cohort.objects.get()
@@ -46,6 +48,8 @@ def test_an_admin_creates_a_cohort(client_for, programme):
         ({"starts_on": "31/31/2026"}, "Enter a valid date"),
         ({"amount": "lots", "requirement": "neither"}, "Select a valid choice"),
         ({"name": ""}, "This field is required"),
+        ({"apologies": "sometimes"}, "Select a valid choice"),
+        ({"late_counts": ""}, "This field is required"),
     ],
 )
 def test_bad_cohort_forms_are_errors_not_500s(client_for, programme, data, error):
@@ -55,6 +59,8 @@ def test_bad_cohort_forms_are_errors_not_500s(client_for, programme, data, error
         "ends_on": "2026-10-31",
         "requirement": "percent",
         "amount": "75",
+        "apologies": "absence",
+        "late_counts": "yes",
     }
     response = client_for("programme_admin").post(
         f"/programmes/{programme.slug}/cohorts/new/", {**base, **data}
