@@ -24,7 +24,7 @@ from groups.models import CURRENT_STATUSES, Leadership, Membership, PendingMembe
 from groups.services.joining import leave_group
 from groups.services.leading import remove_leader
 from groups.services.rules import GroupError
-from members.models import User
+from members.models import ProgrammeAdminInvitation, User
 from sessions.meetings.models import Apology
 from sessions.programmes.models import PendingEnrolment
 from sessions.tasters.invitations import TasterError
@@ -127,6 +127,7 @@ def _delete_invitations(person: User, addresses: set[str]) -> None:
     TasterInvitation.objects.filter(by_address | Q(accepted_by=person)).delete()
     PendingMembershipInvite.objects.filter(by_address).delete()
     PendingEnrolment.objects.filter(by_address).delete()
+    ProgrammeAdminInvitation.objects.filter(by_address).delete()
 
 
 def _silence_outbox(addresses: set[str]) -> None:

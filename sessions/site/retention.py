@@ -17,6 +17,7 @@ from django.utils import timezone
 from balint.audit.models import AuditEvent
 from balint.outbox.models import Message, MessageStatus
 from groups.models import PendingMembershipInvite
+from members.models import ProgrammeAdminInvitation
 from sessions.programmes.models import PendingEnrolment
 from sessions.tasters.models import TasterInvitation
 
@@ -48,5 +49,6 @@ def purge_expired_data(*, now: datetime | None = None) -> dict[str, int]:
         "taster_invitations": tasters.delete()[0],
         "membership_invites": PendingMembershipInvite.objects.filter(old_address).delete()[0],
         "pending_enrolments": PendingEnrolment.objects.filter(old_address).delete()[0],
+        "admin_invitations": ProgrammeAdminInvitation.objects.filter(old_address).delete()[0],
         "audit_events": AuditEvent.objects.filter(at__lt=audit_cutoff).delete()[0],
     }
