@@ -14,11 +14,14 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from balint.audit import services as audit
+from balint.outbox.services import enqueue_email
 from members.models import User
 from sessions.programmes.cohorts import CohortError, _activate, _lock_cohort
 from sessions.programmes.models import (
@@ -155,6 +158,7 @@ def decide_request(*, request: EnrolmentRequest, approve: bool, by: User) -> Enr
     request.save(update_fields=["decided_at", "decided_by", "approved"])
     if not approve:
         _record(cohort, by, "enrolment.decline", f"Declined {request.person}'s request", request)
+        _tell_decision(request, cohort)
         return None
     if cohort.enrolments.filter(person=request.person, left_on__isnull=True).exists():
         raise CohortError(f"{request.person} is already enrolled in {cohort.name}.")
@@ -166,7 +170,23 @@ def decide_request(*, request: EnrolmentRequest, approve: bool, by: User) -> Enr
     )
     summary = f"Approved {request.person}'s request to join {cohort.name}"
     _record(cohort, by, "enrolment.approve", summary, enrolment)
+    _tell_decision(request, cohort)
     return enrolment
+
+
+def _tell_decision(request: EnrolmentRequest, cohort: Cohort) -> None:
+    enqueue_email(
+        key=f"cohort-request:{request.pk}",
+        to=request.person.email,
+        template="cohort_request_decided",
+        context={
+            "person": request.person,
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "approved": request.approved,
+            "mine_url": settings.SITE_URL + reverse("reports:my_certificates"),
+        },
+    )
 
 
 def verified_addresses(person: User) -> list[str]:

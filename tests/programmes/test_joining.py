@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -112,7 +113,9 @@ def test_a_signed_in_trainee_enrols_with_the_link(client, cohort, programme_admi
     assert Enrolment.objects.filter(cohort=cohort, person=person).count() == 1
 
 
-def test_a_link_needing_approval_waits_for_the_admin(client_for, cohort, programme_admin):
+def test_a_link_needing_approval_waits_for_the_admin(
+    client_for, cohort, programme_admin, django_capture_on_commit_callbacks
+):
     _, token = make_link(cohort, programme_admin, approval=True)
     person = UserFactory(display_name="Dr Asa Asker", email="asa@example.org")
 
@@ -126,9 +129,12 @@ def test_a_link_needing_approval_waits_for_the_admin(client_for, cohort, program
     url = f"/programmes/{cohort.programme.slug}/cohorts/{cohort.pk}/"
     assert "Dr Asa Asker" in admin.get(url).content.decode()
 
-    response = admin.post(f"{url}requests/{asked.pk}/", {"decision": "approve"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"{url}requests/{asked.pk}/", {"decision": "approve"})
 
     assert texts(response) == ["Dr Asa Asker has been enrolled."]
+    (told,) = mail.outbox
+    assert told.to == ["asa@example.org"] and told.subject.endswith("You are enrolled in Block 3")
     assert Enrolment.objects.get(person=person).cohort == cohort
     asked.refresh_from_db()
     assert asked.approved is True and asked.decided_by == programme_admin
