@@ -1,6 +1,7 @@
 """Secret tokens in URLs never reach a log: calendar feeds, taster invitations, feedback
-questionnaires, address confirmations, password-reset and email-confirmation keys. Each opens
-something without signing in, so a log line with one is a key left lying around.
+questionnaires, cohort self-enrolment links, address confirmations, password-reset and
+email-confirmation keys. Each opens something without signing in, so a log line with one is a
+key left lying around.
 
 The one list of routes below is used by gunicorn's access and error logs
 (balint/gunicorn_logging.py) and by Django's logging (`MaskSecretPaths`, on every handler in
@@ -18,6 +19,7 @@ SECRET_ROUTES: list[tuple[str, tuple[str, ...]]] = [
     ("/calendar/", ("new-link", "turn-off")),
     ("/tasters/invite/", ()),
     ("/programmes/feedback/", ("thanks",)),
+    ("/programmes/enrol/", ()),
     ("/me/confirm/", ()),
     ("/groups/contact/", ()),
     ("/accounts/password/reset/key/", ("done",)),

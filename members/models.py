@@ -148,3 +148,26 @@ class AddressInvitation(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ProgrammeAdminInvitation(AddressInvitation):
+    """Staff appointed an address with no account yet as a programme's admin: it becomes one
+    when someone signs up with it and proves they own it."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="admin_invitations"
+    )
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                "programme",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True),
+                name="one_open_admin_invitation_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to administer {self.programme}"

@@ -8,6 +8,7 @@ class Area(models.TextChoices):
     REGISTER = "register", "Registers"
     INVITATIONS = "invitations", "Invitations and enrolments"
     EXPORTS = "exports", "Exports"
+    PROGRAMMES = "programmes", "Programmes and their admins"
 
 
 class AuditEvent(models.Model):

@@ -13,7 +13,10 @@ sit below groups. Everything else about a programme lives here.
 
 Module map:
 - models.py: Cohort, Enrolment, PendingEnrolment, CohortPlacement (tables keep their old names);
-- cohorts.py: create a cohort, enrol by email, end an enrolment, withdraw or take up an invitation;
+- cohorts.py: create a cohort, invite by email, end an enrolment, withdraw or take up an
+  invitation, change the cohort's counting rule;
+- enrolment.py: self-enrolment links, requests and their decisions, a person answering an
+  invitation (nobody is enrolled without saying yes);
 - placement.py: place a cohort's trainees in a group;
 - attendance.py: which meetings count for a trainee, the tally, and the requirement rule;
 - access.py: who may see and manage a programme, its cohorts and trainees;

@@ -9,11 +9,18 @@ pages in `sessions.reports`) ask here; they never re-derive it.
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from members.models import Programme, User
-from sessions.programmes.models import Cohort, Enrolment, PendingEnrolment
+from sessions.programmes.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentLink,
+    EnrolmentRequest,
+    PendingEnrolment,
+)
 
 
 @dataclass(frozen=True)
@@ -100,3 +107,39 @@ def access_own_cohort(user, cohort_id: int) -> Cohort:
     if cohort is None:
         raise Http404("No such cohort.")
     return cohort
+
+
+def check_staff(user) -> None:
+    """Pages only site staff see (every programme, a new programme): 404 for anyone else."""
+    if not (user.is_authenticated and user.is_staff):
+        raise Http404("No such page.")
+
+
+def check_may_appoint(access: ProgrammeAccess) -> None:
+    """Appointing and removing a programme's admins is for staff: a programme's own admins see
+    the list (403 if they try to change it)."""
+    if not access.is_staff:
+        raise PermissionDenied("Only the site's staff appoint or remove a programme's admins.")
+
+
+def access_link(user, slug: str, cohort_id: int, link_id: int) -> EnrolmentLink:
+    """A self-enrolment link of a cohort `user` may manage; 404 otherwise."""
+    _, cohort = access_cohort(user, slug, cohort_id)
+    link = cohort.links.filter(pk=link_id).first()
+    if link is None:
+        raise Http404("No such link.")
+    link.cohort = cohort
+    return link
+
+
+def access_request(user, slug: str, cohort_id: int, request_id: int) -> EnrolmentRequest:
+    """An undecided request to join a cohort `user` may manage; 404 otherwise."""
+    _, cohort = access_cohort(user, slug, cohort_id)
+    request = cohort.requests.select_related("person").filter(
+        pk=request_id, decided_at__isnull=True
+    )
+    found = request.first()
+    if found is None:
+        raise Http404("No such request.")
+    found.cohort = cohort
+    return found

@@ -8,6 +8,12 @@ in one of the trainee's cohort's groups, on a day (in the group's time zone) ins
 enrolment spells and the cohort's dates, and they were a member of that group that day (or the
 register lists them anyway). Meetings before they enrolled or after they left do not count.
 
+How marks count is the cohort's policy (`Policy`, read from the cohort by `policy_of`):
+whether apologies are excused (left out of the meetings that count, or lowering the number
+needed by one each) or count as absences, and whether late counts as attended. `tally` and
+`assess` apply it; every reader (dashboard, cohort page, the trainee's own page, exports,
+certificates) goes through them, so no page counts differently.
+
 Everything is loaded in a fixed number of queries, then counted in Python, so a report costs
 the same number of queries for 10 trainees as for 1,000.
 """
@@ -21,6 +27,7 @@ from functools import cache
 
 from groups.models import Membership, MembershipStatus
 from sessions.meetings.models import AttendanceRecord, AttendanceStatus, Meeting, MeetingStatus
+from sessions.programmes.models import ApologiesRule, Cohort
 
 ENDED = {MembershipStatus.LEFT, MembershipStatus.REMOVED}
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
@@ -80,6 +87,37 @@ class Spell:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """A cohort's requirement and how its marks count towards it."""
+
+    required_meetings: int | None = None
+    required_percent: int | None = None
+    apologies_excused: bool = False
+    late_attends: bool = True
+
+    def attends(self, status: str) -> bool:
+        """Whether a register mark counts as attended under this policy."""
+        if status == AttendanceStatus.LATE:
+            return self.late_attends
+        return status == AttendanceStatus.PRESENT
+
+
+# Outside any cohort (a certificate for a date range): present and late attended, apologies
+# count as absences.
+DEFAULT_POLICY = Policy()
+
+
+def policy_of(cohort: Cohort) -> Policy:
+    """The cohort's requirement and counting rule: the one place they are read."""
+    return Policy(
+        required_meetings=cohort.required_meetings,
+        required_percent=cohort.required_percent,
+        apologies_excused=cohort.apologies == ApologiesRule.EXCUSED,
+        late_attends=cohort.late_counts,
+    )
+
+
+@dataclass(frozen=True)
 class Tally:
     expected: int = 0
     attended: int = 0
@@ -88,11 +126,17 @@ class Tally:
     absent: int = 0
     cases: int = 0
     unrecorded: int = 0
+    excused: int = 0  # apologies left out under the cohort's policy
+
+    @property
+    def counted(self) -> int:
+        """The meetings the requirement counts: expected, less the excused ones."""
+        return self.expected - self.excused
 
     @property
     def rate(self) -> float | None:
-        """Attended as a percentage of expected; None when nothing was expected yet."""
-        return 100 * self.attended / self.expected if self.expected else None
+        """Attended as a percentage of the meetings counted; None when none counts yet."""
+        return 100 * self.attended / self.counted if self.counted else None
 
 
 @dataclass
@@ -160,9 +204,15 @@ def load_attendance(
 
 
 def tally(
-    data: AttendanceData, *, person_id: int, group_ids: Iterable[int], windows: list[Window]
+    data: AttendanceData,
+    *,
+    person_id: int,
+    group_ids: Iterable[int],
+    windows: list[Window],
+    policy: Policy = DEFAULT_POLICY,
 ) -> Tally:
-    """Count what one person made of the meetings that count for them (see the module doc)."""
+    """Count what one person made of the meetings that count for them (see the module doc),
+    under the cohort's `policy`."""
     counts: dict[str, int] = defaultdict(int)
     spells = data.spells.get(person_id, [])
     for group_id in set(group_ids):
@@ -180,15 +230,18 @@ def tally(
                 continue
             status, presented = mark
             counts[status] += 1
+            counts["attended"] += int(policy.attends(status))
             counts["cases"] += int(presented)
+    apologies = counts[AttendanceStatus.APOLOGIES]
     return Tally(
         expected=counts["expected"],
-        attended=counts[AttendanceStatus.PRESENT] + counts[AttendanceStatus.LATE],
+        attended=counts["attended"],
         late=counts[AttendanceStatus.LATE],
-        apologies=counts[AttendanceStatus.APOLOGIES],
+        apologies=apologies,
         absent=counts[AttendanceStatus.ABSENT],
         cases=counts["cases"],
         unrecorded=counts["unrecorded"],
+        excused=apologies if policy.apologies_excused else 0,
     )
 
 
@@ -200,22 +253,32 @@ class Requirement:
     text: str
 
 
-def check_requirement(
-    *, required_meetings: int | None, required_percent: int | None, result: Tally
-) -> Requirement:
-    """A minimum number of meetings attended, or a percentage of the meetings held while
-    enrolled (met while nothing has been held yet: nothing has been missed)."""
-    if required_percent is not None:
+def assess(*, policy: Policy, result: Tally) -> Requirement:
+    """Whether `result` (tallied under the same `policy`) meets it: a minimum number of meetings
+    attended (each excused meeting lowering it by one), or a percentage of the meetings held
+    while enrolled, less the excused ones (met while none counts yet: nothing has been missed)."""
+    if policy.required_percent is not None:
+        required_percent = policy.required_percent
+        if result.counted == 0:
+            return Requirement(True, "All excused" if result.excused else "Nothing held yet")
         # Integers only: 3 of 4 against 75% must be met, whatever floating point thinks.
-        met = result.attended * 100 >= required_percent * result.expected
-        if result.expected == 0:
-            return Requirement(True, "Nothing held yet")
+        met = result.attended * 100 >= required_percent * result.counted
         rate = f"{result.rate:.0f}%"
         return Requirement(met, f"Yes ({rate})" if met else f"No ({rate} of {required_percent}%)")
-    required = required_meetings or 0
+    required = max((policy.required_meetings or 0) - result.excused, 0)
     if result.attended >= required:
         return Requirement(True, "Yes")
     return Requirement(False, f"No ({required - result.attended} more needed)")
+
+
+def check_requirement(
+    *, required_meetings: int | None, required_percent: int | None, result: Tally
+) -> Requirement:
+    """`assess` under the default counting rule (apologies count as absences, late attends)."""
+    return assess(
+        policy=Policy(required_meetings=required_meetings, required_percent=required_percent),
+        result=result,
+    )
 
 
 def windows_for(

@@ -1,5 +1,6 @@
-"""Operations on cohorts and enrolments: create a cohort, enrol trainees by email (unknown
-addresses are invited to sign up and enrolled when they do), and end an enrolment.
+"""Operations on cohorts and enrolments: create a cohort, invite trainees by email (a person
+with an account accepts on the site; an unknown address is enrolled when it signs up), and end an
+enrolment. Self-enrolment links and acceptances are in `enrolment.py`.
 
 Each operation is one transaction and raises `CohortError` with a message for the person when a
 rule refuses it; views only catch that.
@@ -17,7 +18,7 @@ from balint.audit import services as audit
 from balint.errors import DomainError
 from balint.outbox.services import enqueue_email
 from members.models import Programme, User
-from sessions.programmes.models import Cohort, Enrolment, PendingEnrolment
+from sessions.programmes.models import ApologiesRule, Cohort, Enrolment, PendingEnrolment
 
 
 class CohortError(DomainError):
@@ -28,17 +29,13 @@ class CohortError(DomainError):
 class EnrolmentReport:
     """What enrolling a list of addresses did, address by address."""
 
-    enrolled: list[User] = field(default_factory=list)
     invited: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        parts = [
-            f"{len(self.enrolled)} enrolled",
-            f"{len(self.invited)} invited to sign up",
-        ]
+        parts = [f"{len(self.invited)} invited; they join the cohort when they accept"]
         if self.already:
-            parts.append(f"{len(self.already)} already in the cohort")
+            parts.append(f"{len(self.already)} already in the cohort or invited")
         return "; ".join(parts) + "."
 
 
@@ -51,6 +48,8 @@ def create_cohort(
     ends_on: date,
     required_meetings: int | None = None,
     required_percent: int | None = None,
+    apologies: str = ApologiesRule.ABSENCE,
+    late_counts: bool = True,
     by: User,
 ) -> Cohort:
     """Create a cohort of `programme`. CohortError if the name is taken or the dates or the
@@ -71,11 +70,33 @@ def create_cohort(
                 ends_on=ends_on,
                 required_meetings=required_meetings,
                 required_percent=required_percent,
+                apologies=apologies,
+                late_counts=late_counts,
                 created_by=by,
             )
     except IntegrityError:
         # Two admins creating the same cohort at once: the unique constraint decides.
         raise CohortError(f"This programme already has a cohort called “{name}”.") from None
+
+
+@transaction.atomic
+def set_counting_rule(*, cohort: Cohort, apologies: str, late_counts: bool, by: User) -> Cohort:
+    """Change how the cohort's requirement counts apologies and lateness (every report, export
+    and certificate follows at once). CohortError if the rule is not one we know."""
+    if apologies not in ApologiesRule.values:
+        raise CohortError("Choose how apologies count.")
+    cohort = _lock_cohort(cohort)
+    cohort.apologies, cohort.late_counts = apologies, late_counts
+    cohort.save(update_fields=["apologies", "late_counts"])
+    audit.record(
+        actor=by,
+        area=audit.Area.INVITATIONS,
+        action="cohort.rule",
+        summary=f"Changed how {cohort.name}'s requirement counts marks: {cohort.counting_rule}",
+        where=cohort.programme,
+        target=cohort,
+    )
+    return cohort
 
 
 def _lock_cohort(cohort: Cohort) -> Cohort:
@@ -87,28 +108,30 @@ def _lock_cohort(cohort: Cohort) -> Cohort:
 def enrol_by_email(
     *, cohort: Cohort, emails: list[str], enrolled_on: date, by: User
 ) -> EnrolmentReport:
-    """Enrol each address: people with an account at once, unknown addresses when they sign up
-    (they are emailed an invitation). CohortError if the date is outside the cohort."""
+    """Invite each address to the cohort: someone with an account accepts on the site, an
+    unknown address is enrolled when it signs up. Until then the admin sees only the address
+    they typed, never whose account it is. CohortError if the date is outside the cohort."""
     cohort = _lock_cohort(cohort)
     if not cohort.starts_on <= enrolled_on <= cohort.ends_on:
         raise CohortError("The enrolment date must fall within the cohort's dates.")
     report = EnrolmentReport()
     for email in dict.fromkeys(address.strip() for address in emails if address.strip()):
         person = User.objects.filter(email__iexact=email).first()
-        if person is None:
-            _invite(cohort, email, enrolled_on=enrolled_on, by=by, report=report)
-        elif cohort.enrolments.filter(person=person, left_on__isnull=True).exists():
-            report.already.append(str(person))
+        if person is not None and _is_current(cohort, person):
+            # Already a trainee: the admin sees them in the table, so saying so tells nothing.
+            report.already.append(email)
         else:
-            enrolment = Enrolment.objects.create(
-                cohort=cohort, person=person, enrolled_on=enrolled_on
-            )
-            _audit(cohort, by, "enrolment.add", f"Enrolled {person} in {cohort.name}", enrolment)
-            report.enrolled.append(person)
+            _invite(cohort, email, person=person, enrolled_on=enrolled_on, by=by, report=report)
     return report
 
 
-def _invite(cohort: Cohort, email: str, *, enrolled_on: date, by: User, report) -> None:
+def _is_current(cohort: Cohort, person: User) -> bool:
+    return cohort.enrolments.filter(person=person, left_on__isnull=True).exists()
+
+
+def _invite(
+    cohort: Cohort, email: str, *, person: User | None, enrolled_on: date, by: User, report
+) -> None:
     if cohort.pending.filter(email__iexact=email, accepted_at__isnull=True).exists():
         report.already.append(email)
         return
@@ -116,16 +139,21 @@ def _invite(cohort: Cohort, email: str, *, enrolled_on: date, by: User, report) 
         cohort=cohort, email=email, enrolled_on=enrolled_on, invited_by=by
     )
     _audit(cohort, by, "enrolment.invite", f"Invited {email} to join {cohort.name}", pending)
+    if person is None:
+        template, url = "cohort_invite", reverse("account_signup")
+    else:
+        template, url = "cohort_invite_account", reverse("reports:my_certificates")
     enqueue_email(
         key=f"cohort-invite:{pending.pk}",
         to=email,
-        template="cohort_invite",
+        template=template,
         context={
             "cohort": cohort,
             "programme": cohort.programme,
             "invited_by": by,
             "email": email,
-            "signup_url": settings.SITE_URL + reverse("account_signup"),
+            "signup_url": settings.SITE_URL + url,
+            "accept_url": settings.SITE_URL + url,
         },
     )
     report.invited.append(email)
@@ -173,9 +201,11 @@ def _audit(cohort: Cohort, by: User, action: str, summary: str, target) -> None:
 
 
 def activate_pending_enrolments(*, user: User, email: str) -> list[Enrolment]:
-    """Enrol a newly verified address in every cohort it was invited to. Safe to call twice."""
+    """Enrol a newly verified address in every cohort it was invited to before the account
+    existed (signing up in answer to the invitation accepts it). An invitation to an existing
+    account waits for that person to accept it on the site. Safe to call twice."""
     ids = PendingEnrolment.objects.filter(
-        email__iexact=email, accepted_at__isnull=True
+        email__iexact=email, accepted_at__isnull=True, created_at__lte=user.date_joined
     ).values_list("pk", flat=True)
     enrolments = [_activate(pending_id=pk, user=user) for pk in list(ids)]
     return [enrolment for enrolment in enrolments if enrolment is not None]

@@ -20,6 +20,13 @@ from members.models import AddressInvitation
 MAX_REQUIRED_MEETINGS = 200
 
 
+class ApologiesRule(models.TextChoices):
+    """How a cohort's requirement treats a meeting a trainee sent apologies for."""
+
+    ABSENCE = "absence", "Apologies count as absences"
+    EXCUSED = "excused", "Apologies are excused"
+
+
 class Cohort(models.Model):
     """Trainees of a programme for a period, e.g. "Year 4 psychiatry, block 3, Sept–Oct 2026"."""
 
@@ -42,6 +49,12 @@ class Cohort(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
+    # How the requirement counts marks: one rule for every page, export and certificate
+    # (attendance.policy_of reads these two fields and nothing else does).
+    apologies = models.CharField(
+        "apologies", max_length=8, choices=ApologiesRule, default=ApologiesRule.ABSENCE
+    )
+    late_counts = models.BooleanField("late counts as attended", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -83,6 +96,17 @@ class Cohort(models.Model):
             return f"at least {self.required_percent}% of the meetings held"
         plural = "" if self.required_meetings == 1 else "s"
         return f"at least {self.required_meetings} meeting{plural}"
+
+    @property
+    def counting_rule(self) -> str:
+        """How marks count, in words, e.g. "apologies excused; late counts as attended"."""
+        apologies = (
+            "apologies excused"
+            if self.apologies == ApologiesRule.EXCUSED
+            else "apologies count as absences"
+        )
+        late = "late counts as attended" if self.late_counts else "late does not count"
+        return f"{apologies}; {late}"
 
     def has_ended(self, today: date) -> bool:
         return self.ends_on < today
@@ -170,3 +194,63 @@ class CohortPlacement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort} in {self.group}"
+
+
+class EnrolmentLink(models.Model):
+    """A cohort's self-enrolment link: whoever holds it may enrol (or ask to, when it needs the
+    admin's approval) until it expires or is revoked. Only the token's SHA-256 is stored: the
+    link is shown once, and a leaked database or backup opens nothing."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    needs_approval = models.BooleanField("needs the administrator's approval", default=False)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A new link replaces the old one: two live links of one cohort would leave the
+            # admin unsure which one they revoked.
+            models.UniqueConstraint(
+                fields=["cohort"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_enrolment_link_per_cohort",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Enrolment link for {self.cohort}"
+
+
+class EnrolmentRequest(models.Model):
+    """Someone asked to join a cohort through a link that needs approval; an admin approves
+    (they are enrolled) or declines."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="requests")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_requests"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "person"],
+                condition=Q(decided_at__isnull=True),
+                name="one_open_enrolment_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} asks to join {self.cohort}"

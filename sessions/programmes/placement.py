@@ -25,17 +25,13 @@ class PlacementReport:
 
 
 def cohort_addresses(cohort: Cohort) -> dict[str, str]:
-    """The addresses that may be placed: current trainees (with their names) and addresses
-    invited to the cohort that have not signed up yet."""
+    """The addresses that may be placed: current trainees, with their names. An address only
+    invited is not placed until its person accepts: placing it would add someone to a group
+    (and show the admin their name on its roster) before they said yes."""
     people = User.objects.filter(
         enrolments__cohort=cohort, enrolments__left_on__isnull=True
     ).order_by("display_name")
-    addresses = {
-        person.email.lower(): f"{person.display_name} ({person.email})" for person in people
-    }
-    for email in cohort.pending.filter(accepted_at__isnull=True).values_list("email", flat=True):
-        addresses.setdefault(email.lower(), f"{email} (not signed up yet)")
-    return addresses
+    return {person.email.lower(): f"{person.display_name} ({person.email})" for person in people}
 
 
 @transaction.atomic

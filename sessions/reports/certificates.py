@@ -1,7 +1,8 @@
 """Certificates of attendance as PDF, for portfolios and appraisal: the person's name, each group
 with its leaders, meetings attended out of those held (while they were enrolled), and the dates.
 
-The same arithmetic as the dashboard (attendance.py), so a certificate never disagrees with it.
+The same arithmetic as the dashboard (attendance.py), under the cohort's counting rule, so a
+certificate never disagrees with it.
 """
 
 import io
@@ -19,8 +20,16 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from groups.models import BalintGroup, Leadership, Membership
 from members.models import Programme, User
-from sessions.meetings.models import ATTENDED, AttendanceRecord
-from sessions.programmes.attendance import Window, load_attendance, tally, windows_for
+from sessions.meetings.models import AttendanceRecord
+from sessions.programmes.attendance import (
+    DEFAULT_POLICY,
+    Policy,
+    Window,
+    load_attendance,
+    policy_of,
+    tally,
+    windows_for,
+)
 from sessions.programmes.models import Cohort, CohortPlacement, Enrolment
 
 
@@ -31,6 +40,7 @@ class CertificateGroup:
     attended: int
     held: int
     dates: list[date] = field(default_factory=list)
+    excused: int = 0
 
 
 @dataclass
@@ -50,6 +60,10 @@ class Certificate:
     def held(self) -> int:
         return sum(group.held for group in self.groups)
 
+    @property
+    def excused(self) -> int:
+        return sum(group.excused for group in self.groups)
+
 
 def cohort_certificate(*, cohort: Cohort, person: User, now: datetime | None = None) -> Certificate:
     """The person's attendance in the cohort's groups while they were enrolled in it."""
@@ -62,7 +76,7 @@ def cohort_certificate(*, cohort: Cohort, person: User, now: datetime | None = N
         p.group for p in CohortPlacement.objects.filter(cohort=cohort).select_related("group")
     ]
     heading = f"{cohort.programme.name}: {cohort.name}"
-    return _certificate(person, heading, groups, windows, now)
+    return _certificate(person, heading, groups, windows, now, policy=policy_of(cohort))
 
 
 def range_certificate(
@@ -87,7 +101,15 @@ def range_certificate(
     return _certificate(person, heading, list(groups.distinct()), [Window(start, end)], now)
 
 
-def _certificate(person, heading, groups, windows: list[Window], now: datetime) -> Certificate:
+def _certificate(
+    person,
+    heading,
+    groups,
+    windows: list[Window],
+    now: datetime,
+    *,
+    policy: Policy = DEFAULT_POLICY,
+) -> Certificate:
     today = timezone.localdate(now)
     start = min((w.start for w in windows), default=today)
     end = min(max((w.end for w in windows), default=today), max(today, start))
@@ -103,17 +125,24 @@ def _certificate(person, heading, groups, windows: list[Window], now: datetime) 
         leaders.setdefault(lead.group_id, []).append(lead.person.display_name)
     rows = []
     for group in sorted(groups, key=lambda g: g.name):
-        result = tally(data, person_id=person.pk, group_ids=[group.pk], windows=windows)
+        result = tally(
+            data, person_id=person.pk, group_ids=[group.pk], windows=windows, policy=policy
+        )
         if result.expected == 0:
             continue
         dates = [
             m.day
             for m in data.meetings_by_group.get(group.pk, [])
-            if data.marks.get((person.pk, m.id), ("", False))[0] in ATTENDED
+            if policy.attends(data.marks.get((person.pk, m.id), ("", False))[0])
             and any(m.day in w for w in windows)
         ]
         row = CertificateGroup(
-            group.name, leaders.get(group.pk, []), result.attended, result.expected, dates
+            group.name,
+            leaders.get(group.pk, []),
+            result.attended,
+            result.counted,
+            dates,
+            excused=result.excused,
         )
         rows.append(row)
     return Certificate(person.display_name, heading, start, end, rows, today)
@@ -147,7 +176,9 @@ def render_pdf(certificate: Certificate) -> bytes:
         Paragraph(f"<b>{escape(certificate.person)}</b>", styles["Heading1"]),
         Paragraph(
             f"attended <b>{certificate.attended}</b> of the <b>{certificate.held}</b> Balint group "
-            f"meetings held from {_day(certificate.start)} to {_day(certificate.end)}.",
+            f"meetings held from {_day(certificate.start)} to {_day(certificate.end)}"
+            + _excused(certificate.excused)
+            + ".",
             centred,
         ),
         Spacer(1, 10 * mm),
@@ -162,6 +193,13 @@ def render_pdf(certificate: Certificate) -> bytes:
     ]
     doc.build(story)
     return buffer.getvalue()
+
+
+def _excused(count: int) -> str:
+    if not count:
+        return ""
+    plural = "meeting" if count == 1 else "meetings"
+    return f" (not counting {count} {plural} with apologies, excused by the programme)"
 
 
 def _groups_table(certificate: Certificate, styles) -> Table | Paragraph:

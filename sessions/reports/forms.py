@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 
 from groups.models import BalintGroup, GroupStatus
 from members.models import Programme
-from sessions.programmes.models import MAX_REQUIRED_MEETINGS, Cohort
+from sessions.programmes.models import MAX_REQUIRED_MEETINGS, ApologiesRule, Cohort
 from sessions.reports.dashboard import programme_groups
 from sessions.reports.summary import ReportFilter
 
@@ -65,7 +65,41 @@ class ReportFilterForm(forms.Form):
         return ReportFilter(data["cohort"], data["group"], data["start"], data["end"])
 
 
-class CohortForm(forms.Form):
+class CountingRuleForm(forms.Form):
+    """How a cohort's requirement counts apologies and lateness."""
+
+    apologies = forms.ChoiceField(
+        label="Apologies sent before a meeting",
+        choices=ApologiesRule.choices,
+        widget=forms.RadioSelect,
+        initial=ApologiesRule.ABSENCE,
+        help_text="Excused: the meeting is left out of the percentage, or lowers the number of "
+        "meetings needed by one.",
+    )
+    late_counts = forms.TypedChoiceField(
+        label="Arriving late",
+        choices=[("yes", "Counts as attended"), ("no", "Does not count as attended")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="yes",
+    )
+
+    def counting_fields(self) -> dict:
+        data = self.cleaned_data
+        return {"apologies": data["apologies"], "late_counts": data["late_counts"]}
+
+
+class CohortForm(CountingRuleForm):
+    field_order = [
+        "name",
+        "starts_on",
+        "ends_on",
+        "requirement",
+        "amount",
+        "apologies",
+        "late_counts",
+    ]
+
     name = forms.CharField(
         label="Name",
         max_length=150,
@@ -110,8 +144,9 @@ class EnrolForm(forms.Form):
     emails = forms.CharField(
         label="Email addresses",
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
-        help_text="One per line. Addresses without an account are invited to sign up, and are "
-        "enrolled when they do.",
+        help_text="One per line. Each address is emailed an invitation: the person joins the "
+        "cohort when they accept it (or sign up, if they have no account). Until then you see "
+        "only the address.",
     )
     enrolled_on = _date_field("Enrolled from", help_text="Meetings before this day do not count.")
 

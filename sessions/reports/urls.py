@@ -7,6 +7,8 @@ from sessions.reports.views import (
     feedback,
     feedback_programme,
     group_feedback,
+    joining,
+    manage,
     programmes,
 )
 
@@ -42,6 +44,48 @@ urlpatterns = [
         group_feedback.edit_questionnaire,
         name="group_questionnaire",
     ),
+    # Running programmes in the site, and joining a cohort (sessions/reports/views/manage.py,
+    # joining.py). "all", "mine", "enrol" and "invitations" are reserved: no programme's slug.
+    path("all/", manage.all_programmes, name="all_programmes"),
+    path("all/new/", manage.new_programme, name="programme_create"),
+    path("enrol/<str:token>/", joining.enrol, name="enrol"),
+    path(
+        "invitations/<int:pending_id>/accept/",
+        joining.answer_invitation,
+        {"answer": "accept"},
+        name="invitation_accept",
+    ),
+    path(
+        "invitations/<int:pending_id>/decline/",
+        joining.answer_invitation,
+        {"answer": "decline"},
+        name="invitation_decline",
+    ),
+    path("<slug:slug>/settings/", manage.settings, name="programme_settings"),
+    path("<slug:slug>/admins/", manage.admins, name="programme_admins"),
+    path("<slug:slug>/admins/add/", manage.add_admin, name="programme_admin_add"),
+    path(
+        "<slug:slug>/admins/<int:person_id>/remove/",
+        manage.remove,
+        name="programme_admin_remove",
+    ),
+    path(
+        "<slug:slug>/admins/invitations/<int:invitation_id>/withdraw/",
+        manage.withdraw,
+        name="programme_admin_withdraw",
+    ),
+    path("<slug:slug>/cohorts/<int:pk>/link/", joining.new_link, name="cohort_link"),
+    path(
+        "<slug:slug>/cohorts/<int:pk>/link/<int:link_id>/off/",
+        joining.end_link,
+        name="cohort_link_off",
+    ),
+    path(
+        "<slug:slug>/cohorts/<int:pk>/requests/<int:request_id>/",
+        joining.decide,
+        name="cohort_request",
+    ),
+    path("<slug:slug>/cohorts/<int:pk>/rule/", joining.counting_rule, name="cohort_rule"),
     path("<slug:slug>/", programmes.dashboard, name="dashboard"),
     path("<slug:slug>/cohorts/new/", cohorts.create, name="cohort_create"),
     path("<slug:slug>/cohorts/<int:pk>/", cohorts.detail, name="cohort"),

@@ -31,7 +31,7 @@ from groups.models import (
 from groups.services.joining import leave_group
 from groups.services.leading import remove_leader
 from groups.services.rules import GroupError
-from members.models import User
+from members.models import ProgrammeAdminInvitation, User
 from sessions.calendar.models import FeedKey
 from sessions.meetings.models import Apology
 from sessions.programmes.models import PendingEnrolment
@@ -142,6 +142,7 @@ def _delete_invitations(person: User, addresses: set[str]) -> None:
     for address in addresses:
         by_sender |= Q(sender_email__iexact=address)
     LeaderContact.objects.filter(by_sender | Q(sender=person)).delete()
+    ProgrammeAdminInvitation.objects.filter(by_address).delete()
 
 
 def _silence_outbox(addresses: set[str]) -> None:

@@ -24,9 +24,15 @@ from groups.models import (
     Membership,
     PendingMembershipInvite,
 )
-from members.models import User
+from members.models import ProgrammeAdminInvitation, User
 from sessions.meetings.models import Apology, AttendanceRecord, CalendarReply
-from sessions.programmes.models import Cohort, CohortPlacement, Enrolment, PendingEnrolment
+from sessions.programmes.models import (
+    Cohort,
+    CohortPlacement,
+    Enrolment,
+    EnrolmentRequest,
+    PendingEnrolment,
+)
 from sessions.reports.models import FeedbackInvitation
 from sessions.tasters.models import TasterBooking, TasterInvitation
 
@@ -190,6 +196,14 @@ def collect_personal_data(*, person: User) -> dict[str, list[dict[str, Any]]]:
         "pending_enrolments": [
             {"cohort": e.cohort.name, "email": e.email, "enrolled_on": e.enrolled_on}
             for e in PendingEnrolment.objects.filter(email_q).select_related("cohort")
+        ],
+        "enrolment_requests": [
+            {"cohort": r.cohort.name, "asked_at": r.created_at, "approved": r.approved}
+            for r in EnrolmentRequest.objects.filter(person=person).select_related("cohort")
+        ],
+        "programme_admin_invitations": [
+            {"programme": i.programme.name, "email": i.email, "created_at": i.created_at}
+            for i in ProgrammeAdminInvitation.objects.filter(email_q).select_related("programme")
         ],
         "feedback_invitations": [
             {"kind": f.get_kind_display(), "answered": hasattr(f, "receipt")}

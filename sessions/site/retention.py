@@ -19,6 +19,7 @@ from balint.audit.models import AuditEvent
 from balint.outbox.models import Message, MessageStatus
 from groups.models import LeaderContact, LeaderInvite, PendingMembershipInvite
 from groups.services.contact import KEEP_DAYS as CONTACT_KEEP_DAYS
+from members.models import ProgrammeAdminInvitation
 from sessions.programmes.models import PendingEnrolment
 from sessions.tasters.models import TasterInvitation
 
@@ -54,5 +55,6 @@ def purge_expired_data(*, now: datetime | None = None) -> dict[str, int]:
         "leader_contacts": LeaderContact.objects.filter(
             created_at__lt=_days_ago(now, CONTACT_KEEP_DAYS)
         ).delete()[0],
+        "admin_invitations": ProgrammeAdminInvitation.objects.filter(old_address).delete()[0],
         "audit_events": AuditEvent.objects.filter(at__lt=audit_cutoff).delete()[0],
     }

@@ -44,6 +44,10 @@ SELF_SERVICE = {
     "calendar:turn_off",
     "members:profile",
     "reports:feedback",
+    # Joining a cohort by link, answering one's own invitation.
+    "reports:enrol",
+    "reports:invitation_accept",
+    "reports:invitation_decline",
 }
 # allauth's pages: anyone may sign up or sign in; checked for server errors only.
 ANYONE = {"account_login", "account_signup", "account_reset_password", "account_email"}
@@ -53,6 +57,7 @@ FORM_MODULES = [
     "sessions.tasters.forms",
     "sessions.reports.forms",
     "sessions.reports.feedback_forms",
+    "sessions.reports.programme_forms",
     "members.forms",
 ]
 

@@ -10,7 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from groups.models import GroupProposal, Membership, MembershipStatus, PendingMembershipInvite
-from sessions.programmes.models import PendingEnrolment
+from members.models import ProgrammeAdminInvitation
+from sessions.programmes.models import EnrolmentLink, EnrolmentRequest, PendingEnrolment
 from sessions.reports.feedback import open_group_round
 from sessions.tasters.models import TasterBooking, TasterInvitation
 from tests.factories import (
@@ -33,6 +34,9 @@ SNAPSHOT_MODELS = [
     "programmes.Cohort",
     "programmes.Enrolment",
     "programmes.PendingEnrolment",
+    "programmes.EnrolmentLink",
+    "programmes.EnrolmentRequest",
+    "members.ProgrammeAdminInvitation",
     "groups.BalintGroup",
     "groups.Membership",
     "groups.Leadership",
@@ -125,7 +129,6 @@ def _side(group, programme, leader, member, taster) -> Side:
         group=group, closes_on=timezone.localdate() + timedelta(days=14), by=leader
     )
     return Side(
-        extra={"feedback_round": feedback_round},
         group=group,
         programme=programme,
         upcoming=upcoming,
@@ -152,6 +155,18 @@ def _side(group, programme, leader, member, taster) -> Side:
             slug=f"proposed-{group.slug}",
             fields={"name": f"Proposed by {member}", "slug": f"proposed-{group.slug}"},
         ),
+        extra={
+            "feedback_round": feedback_round,
+            "link": EnrolmentLink.objects.create(
+                cohort=cohort,
+                token_hash=hashlib.sha256(f"link-{group.slug}".encode()).hexdigest(),
+                expires_at=now + timedelta(days=14),
+            ),
+            "request": EnrolmentRequest.objects.create(cohort=cohort, person=UserFactory()),
+            "admin_invitation": ProgrammeAdminInvitation.objects.create(
+                programme=programme, email=f"admin-{group.slug}@example.org"
+            ),
+        },
     )
 
 
@@ -194,7 +209,13 @@ def _object_id(endpoint: Endpoint, kwarg: str, side: Side) -> int:
         ),
         "invite_id": side.invite,
         "leadership_id": side.co_leadership,
-        "invitation_id": side.invitation,
+        "invitation_id": (
+            side.extra["admin_invitation"]
+            if name == "reports:programme_admin_withdraw"
+            else side.invitation
+        ),
+        "link_id": side.extra["link"],
+        "request_id": side.extra["request"],
         "enrolment_id": side.enrolment,
         "pending_id": side.pending,
         "cohort_id": side.cohort,

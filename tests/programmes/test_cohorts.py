@@ -111,9 +111,11 @@ def test_one_current_enrolment_per_person_and_cohort(cohort, member):
         )
 
 
-def test_enrol_by_email_enrols_accounts_and_invites_unknown_addresses(
+def test_enrol_by_email_invites_accounts_and_unknown_addresses_alike(
     cohort, member, programme_admin, django_capture_on_commit_callbacks
 ):
+    """Nobody is enrolled without saying yes: someone with an account is asked to accept on the
+    site, an unknown address to sign up; the admin's report does not tell the two apart."""
     with django_capture_on_commit_callbacks(execute=True):
         report = enrol_by_email(
             cohort=cohort,
@@ -122,14 +124,20 @@ def test_enrol_by_email_enrols_accounts_and_invites_unknown_addresses(
             by=programme_admin,
         )
 
-    assert report.enrolled == [member]
-    assert report.invited == ["new.trainee@example.org"]
-    assert Enrolment.objects.get(cohort=cohort).person == member
-    pending = PendingEnrolment.objects.get(cohort=cohort)
-    assert (pending.email, pending.enrolled_on) == ("new.trainee@example.org", START)
-    assert [m.to for m in mail.outbox] == [["new.trainee@example.org"]]
-    assert "/accounts/signup/" in mail.outbox[0].body
-    assert cohort.name in mail.outbox[0].subject
+    assert report.invited == ["MO@example.org", "new.trainee@example.org"]
+    assert not Enrolment.objects.filter(cohort=cohort).exists()
+    pending = {p.email: p.enrolled_on for p in PendingEnrolment.objects.filter(cohort=cohort)}
+    assert pending == {"MO@example.org": START, "new.trainee@example.org": START}
+    sent = {m.to[0]: m for m in mail.outbox}
+    assert set(sent) == {"MO@example.org", "new.trainee@example.org"}
+    assert "/accounts/signup/" in sent["new.trainee@example.org"].body
+    assert "/programmes/certificates/mine/" in sent["MO@example.org"].body
+    assert "accept" in sent["MO@example.org"].body
+    assert cohort.name in sent["MO@example.org"].subject
+    assert (
+        report.summary()
+        == "2 invited; they join the cohort when they accept; 1 already in the cohort or invited."
+    )
 
     again = enrol_by_email(
         cohort=cohort,
@@ -137,9 +145,18 @@ def test_enrol_by_email_enrols_accounts_and_invites_unknown_addresses(
         enrolled_on=START,
         by=programme_admin,
     )
-    assert again.enrolled == [] and again.invited == []
+    assert again.invited == []
     assert len(again.already) == 2
-    assert Message.objects.count() == 1
+    assert Message.objects.count() == 2
+
+
+def test_signing_up_later_does_not_accept_an_invitation_to_an_existing_account(
+    cohort, member, programme_admin
+):
+    enrol_by_email(cohort=cohort, emails=[member.email], enrolled_on=START, by=programme_admin)
+
+    assert activate_pending_enrolments(user=member, email=member.email) == []
+    assert not Enrolment.objects.filter(cohort=cohort).exists()
 
 
 def test_enrol_by_email_refuses_a_date_outside_the_cohort(cohort, programme_admin):

@@ -1,6 +1,7 @@
-"""The programme admin's journey in a real browser: create a cohort, enrol and place trainees, a
-leader records the register, the admin downloads CSV and XLSX (opened here with csv and
-openpyxl), trainees answer the anonymous questionnaire and the results appear after the fifth."""
+"""The programme admin's journey in a real browser: create a cohort, invite trainees (who
+accept) and place them, a leader records the register, the admin downloads CSV and XLSX (opened
+here with csv and openpyxl), trainees answer the anonymous questionnaire and the results appear
+after the fifth."""
 
 import csv
 import re
@@ -12,6 +13,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from sessions.programmes.enrolment import accept_invitation, invitations_for
 from sessions.reports.feedback import invite_feedback_for_ended_blocks, publish_due
 from tests.browser import screenshot
 from tests.factories import PASSWORD, UserFactory, totp_code
@@ -48,12 +50,26 @@ def create_cohort(page, live_server, programme) -> None:
     expect(page.get_by_role("heading", name="Year 4 psychiatry, block 3")).to_be_visible()
 
 
-def enrol_and_place(page, trainees, group) -> None:
+def enrol_and_place(page, browser, live_server, trainees, group) -> None:
     pasted = [t.email for t in trainees] + ["not-an-email", "new.trainee@example.org"]
     page.get_by_label("Email addresses").fill("\n".join(pasted))
-    page.get_by_role("button", name="Add to the cohort").click()
+    page.get_by_role("button", name="Invite to the cohort").click()
     expect(page.get_by_text("Line 6: “not-an-email” is not an email address.")).to_be_visible()
-    expect(page.get_by_text("5 enrolled; 1 invited to sign up.")).to_be_visible()
+    expect(page.get_by_text("6 invited; they join the cohort when they accept.")).to_be_visible()
+    # Until they accept, the admin sees addresses, not names.
+    expect(page.get_by_text(f"Invited: {trainees[0].email}")).to_be_visible()
+    expect(page.get_by_text(trainees[0].display_name)).to_have_count(0)
+
+    # One accepts on their own page; the others do the same, more quickly.
+    first = signed_in(browser, live_server, trainees[0].email)
+    first.goto(f"{live_server.url}/programmes/certificates/mine/")
+    first.get_by_role("button", name="Accept the invitation to Year 4 psychiatry, block 3").click()
+    expect(first.get_by_text("You are enrolled in Year 4 psychiatry, block 3.")).to_be_visible()
+    screenshot(first, "reports-invitation-accepted")
+    for trainee in trainees[1:]:
+        (pending,) = invitations_for(trainee)
+        accept_invitation(person=trainee, pending_id=pending.pk)
+    page.reload()
 
     page.get_by_label("Group", exact=True).select_option(value=group.slug)
     for trainee in trainees:
@@ -131,7 +147,7 @@ def test_programme_admin_journey(live_server, browser, programme, group, leader,
     trainees = [UserFactory(display_name=f"Dr Trainee {n}") for n in range(1, 6)]
     admin = signed_in(browser, live_server, programme_admin.email)
     create_cohort(admin, live_server, programme)
-    enrol_and_place(admin, trainees, group)
+    enrol_and_place(admin, browser, live_server, trainees, group)
 
     # A meeting under way, begun today (after the trainees were enrolled), even just after midnight.
     now = timezone.now()

@@ -31,6 +31,8 @@ def test_an_admin_creates_a_cohort(client_for, programme):
             "ends_on": "2026-10-31",
             "requirement": "meetings",
             "amount": "6",
+            "apologies": "absence",
+            "late_counts": "yes",
         },
     )
     cohort = Cohort.objects.get()
@@ -46,6 +48,8 @@ def test_an_admin_creates_a_cohort(client_for, programme):
         ({"starts_on": "31/31/2026"}, "Enter a valid date"),
         ({"amount": "lots", "requirement": "neither"}, "Select a valid choice"),
         ({"name": ""}, "This field is required"),
+        ({"apologies": "sometimes"}, "Select a valid choice"),
+        ({"late_counts": ""}, "This field is required"),
     ],
 )
 def test_bad_cohort_forms_are_errors_not_500s(client_for, programme, data, error):
@@ -55,6 +59,8 @@ def test_bad_cohort_forms_are_errors_not_500s(client_for, programme, data, error
         "ends_on": "2026-10-31",
         "requirement": "percent",
         "amount": "75",
+        "apologies": "absence",
+        "late_counts": "yes",
     }
     response = client_for("programme_admin").post(
         f"/programmes/{programme.slug}/cohorts/new/", {**base, **data}
@@ -85,9 +91,10 @@ def test_pasted_addresses_enrol_the_good_lines_and_report_the_bad_ones(
     messages = texts(response)
     assert "Line 2: “not an address” is not an email address." in messages
     assert "Line 5: “@example.org” is not an email address." in messages
-    assert "1 enrolled; 2 invited to sign up." in messages
-    assert Enrolment.objects.get(cohort=cohort).person == member
+    assert "3 invited; they join the cohort when they accept." in messages
+    assert not Enrolment.objects.filter(cohort=cohort).exists()
     assert set(PendingEnrolment.objects.values_list("email", flat=True)) == {
+        "mo@example.org",
         "new.one@example.org",
         "second@example.org",
     }
@@ -161,7 +168,7 @@ def test_placing_refuses_outsiders_and_other_programmes_groups(
     assert report.refused and not report.placed
 
 
-def test_an_address_not_signed_up_yet_is_invited_to_the_group(
+def test_an_address_only_invited_is_not_placed_until_it_accepts(
     client_for, programme, cohort, group, programme_admin
 ):
     PendingEnrolment.objects.create(
@@ -170,8 +177,8 @@ def test_an_address_not_signed_up_yet_is_invited_to_the_group(
     report = place_trainees(
         cohort=cohort, group=group, emails=["later@example.org"], by=programme_admin
     )
-    assert report.invited == ["later@example.org (not signed up yet)"]
-    assert group.invites.get().email == "later@example.org"
+    assert report.refused == [("later@example.org", "is not a current trainee of this cohort.")]
+    assert not group.invites.exists() and not report.invited
 
 
 def test_garbage_placement_is_a_form_error(client_for, programme, cohort, trainees):

@@ -56,6 +56,8 @@ COHORT = {
     "ends_on": "2026-10-31",
     "requirement": "percent",
     "amount": "75",
+    "apologies": "excused",
+    "late_counts": "yes",
 }
 
 # name: (method, path, data, expectations, success code)

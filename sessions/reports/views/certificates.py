@@ -8,7 +8,8 @@ from django.views.decorators.http import require_GET
 
 from balint.audit import services as audit
 from sessions.programmes.access import access_own_cohort, access_programme, access_trainee
-from sessions.programmes.models import Enrolment
+from sessions.programmes.enrolment import invitations_for
+from sessions.programmes.models import EnrolmentRequest
 from sessions.reports.certificates import (
     Certificate,
     cohort_certificate,
@@ -16,6 +17,7 @@ from sessions.reports.certificates import (
     render_pdf,
 )
 from sessions.reports.forms import CertificateRangeForm
+from sessions.reports.summary import own_rows
 
 
 def _pdf(certificate: Certificate) -> HttpResponse:
@@ -27,12 +29,18 @@ def _pdf(certificate: Certificate) -> HttpResponse:
 
 
 def _mine(request: HttpRequest, form: CertificateRangeForm) -> HttpResponse:
-    enrolments = (
-        Enrolment.objects.filter(person=request.user)
+    """The person's own programmes: invitations to answer, requests waiting, and each cohort
+    with their attendance against its requirement (the dashboard's rule) and certificate."""
+    person = request.user
+    context = {
+        "rows": own_rows(person=person),
+        "invitations": invitations_for(person),
+        "requests": EnrolmentRequest.objects.filter(person=person, decided_at__isnull=True)
         .select_related("cohort__programme")
-        .order_by("-cohort__starts_on")
-    )
-    return render(request, "reports/my_certificates.html", {"enrolments": enrolments, "form": form})
+        .order_by("created_at"),
+        "form": form,
+    }
+    return render(request, "reports/my_certificates.html", context)
 
 
 @login_required

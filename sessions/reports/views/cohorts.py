@@ -26,6 +26,7 @@ from sessions.programmes.cohorts import (
 from sessions.programmes.models import Cohort
 from sessions.programmes.placement import cohort_addresses, place_trainees
 from sessions.reports.forms import CohortForm, EndEnrolmentForm, EnrolForm, PlaceForm
+from sessions.reports.joining import cohort_context
 from sessions.reports.summary import ReportFilter, cohort_reports
 
 MAX_LINE_MESSAGES = 20  # invalid lines reported one by one; beyond this, a count
@@ -46,6 +47,7 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
                 ends_on=data["ends_on"],
                 by=request.user,
                 **form.requirement_fields(),
+                **form.counting_fields(),
             )
         except DomainError as error:
             show_refusal(request, error, form=form, field="name")
@@ -79,6 +81,7 @@ def _page(request, access: ProgrammeAccess, cohort: Cohort, **forms) -> HttpResp
         "enrol_form": forms.get("enrol_form")
         or EnrolForm(cohort=cohort, initial={"enrolled_on": _initial_day(cohort)}),
         "place_form": forms.get("place_form") or PlaceForm(cohort=cohort, addresses=addresses),
+        **cohort_context(cohort, forms),
     }
     return render(request, "reports/cohort.html", context)
 
