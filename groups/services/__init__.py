@@ -9,6 +9,7 @@ place in a group takes the group's lock, so the memberships of a locked group ca
 us.
 """
 
+from groups.services.blocks import end_finished_blocks
 from groups.services.joining import (
     accept_offer,
     accept_pending_invites,
@@ -30,7 +31,7 @@ from groups.services.leading import (
     update_group_settings,
 )
 from groups.services.locks import lock_group
-from groups.services.rules import GroupError, today_in, waitlist_position
+from groups.services.rules import GroupError, places_taken, today_in, waitlist_position
 
 __all__ = [
     "SETTINGS_FIELDS",
@@ -43,8 +44,10 @@ __all__ = [
     "cancel_invite",
     "create_group",
     "decline_request",
+    "end_finished_blocks",
     "expire_offers",
     "leave_group",
+    "places_taken",
     "lock_group",
     "promote_from_waitlist",
     "remove_leader",
