@@ -165,4 +165,3 @@ def blocks_of_group(group: BalintGroup) -> list[CohortPlacement]:
         .select_related("cohort")
         .order_by("cohort__starts_on", "cohort__name")
     )
-

@@ -7,6 +7,7 @@ These models were first created by the members and groups apps; they keep those 
 (`Meta.db_table`), so moving them here changed no table, only Django's idea of their app.
 """
 
+import calendar
 from datetime import date
 
 from django.conf import settings
@@ -163,7 +164,10 @@ class CohortPlacement(models.Model):
     # The block's schedule (sessions/programmes/blocks.py): a meeting on this weekday (Monday
     # is 0) at this time, in the group's zone, every week of the cohort's dates. Empty: none.
     weekday = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(6)]
+        null=True,
+        blank=True,
+        choices=[(n, day) for n, day in enumerate(calendar.day_name)],
+        validators=[MaxValueValidator(6)],
     )
     meeting_time = models.TimeField(null=True, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)

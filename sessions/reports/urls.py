@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions.reports.views import certificates, cohorts, exports, feedback, programmes
+from sessions.reports.views import blocks, certificates, cohorts, exports, feedback, programmes
 
 app_name = "reports"
 
@@ -16,11 +16,20 @@ urlpatterns = [
         name="my_cohort_certificate",
     ),
     path("feedback/thanks/", feedback.thanks, name="feedback_thanks"),
+    path(
+        "history/groups/<slug:group_slug>/past-meeting/", blocks.past_meeting, name="past_meeting"
+    ),
     path("<slug:slug>/", programmes.dashboard, name="dashboard"),
     path("<slug:slug>/cohorts/new/", cohorts.create, name="cohort_create"),
     path("<slug:slug>/cohorts/<int:pk>/", cohorts.detail, name="cohort"),
     path("<slug:slug>/cohorts/<int:pk>/enrol/", cohorts.enrol, name="cohort_enrol"),
     path("<slug:slug>/cohorts/<int:pk>/place/", cohorts.place, name="cohort_place"),
+    path("<slug:slug>/cohorts/<int:pk>/block/", blocks.place_block, name="cohort_block"),
+    path(
+        "<slug:slug>/cohorts/<int:pk>/block/<int:placement_id>/meetings/",
+        blocks.block_meetings,
+        name="cohort_block_meetings",
+    ),
     path(
         "<slug:slug>/cohorts/<int:pk>/enrolments/<int:enrolment_id>/end/",
         cohorts.end,
