@@ -103,3 +103,35 @@ class PastMeetingForm(forms.Form):
         if start is None:
             raise ValidationError("Give the start time, e.g. 14:00.")
         return start
+
+
+MAX_IMPORT_BYTES = 1_000_000
+
+
+class ImportFileForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: group, date, time, minutes, email, status, presented_case.",
+        error_messages={
+            "required": "Choose the CSV file to import.",
+            "empty": "The file is empty.",
+        },
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError("The file is larger than 1 MB: import it in parts.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(
+                "This is not a CSV file in UTF-8. Save it from your spreadsheet as "
+                "“CSV UTF-8” and try again."
+            ) from None
+
+
+class ImportConfirmForm(forms.Form):
+    """The checked file, sent back to be saved; it is checked again before anything is."""
+
+    text = forms.CharField(widget=forms.HiddenInput, max_length=MAX_IMPORT_BYTES, strip=False)

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from sessions.reports.views import blocks, certificates, cohorts, exports, feedback, programmes
+from sessions.reports.views import (
+    blocks,
+    certificates,
+    cohorts,
+    exports,
+    feedback,
+    history,
+    programmes,
+)
 
 app_name = "reports"
 
@@ -21,6 +29,7 @@ urlpatterns = [
     ),
     path("<slug:slug>/", programmes.dashboard, name="dashboard"),
     path("<slug:slug>/cohorts/new/", cohorts.create, name="cohort_create"),
+    path("<slug:slug>/history/import/", history.import_attendance, name="history_import"),
     path("<slug:slug>/cohorts/<int:pk>/", cohorts.detail, name="cohort"),
     path("<slug:slug>/cohorts/<int:pk>/enrol/", cohorts.enrol, name="cohort_enrol"),
     path("<slug:slug>/cohorts/<int:pk>/place/", cohorts.place, name="cohort_place"),
