@@ -6,6 +6,7 @@ from sessions.reports.views import (
     cohorts,
     exports,
     feedback,
+    funnel,
     history,
     programmes,
 )
@@ -30,6 +31,7 @@ urlpatterns = [
     path("<slug:slug>/", programmes.dashboard, name="dashboard"),
     path("<slug:slug>/cohorts/new/", cohorts.create, name="cohort_create"),
     path("<slug:slug>/history/import/", history.import_attendance, name="history_import"),
+    path("<slug:slug>/tasters/", funnel.taster_funnel, name="taster_funnel"),
     path("<slug:slug>/cohorts/<int:pk>/", cohorts.detail, name="cohort"),
     path("<slug:slug>/cohorts/<int:pk>/enrol/", cohorts.enrol, name="cohort_enrol"),
     path("<slug:slug>/cohorts/<int:pk>/place/", cohorts.place, name="cohort_place"),
