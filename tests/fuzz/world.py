@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from groups.models import Membership, MembershipStatus, PendingMembershipInvite
-from sessions.programmes.models import PendingEnrolment
+from sessions.programmes.models import CohortPlacement, PendingEnrolment
 from sessions.tasters.models import TasterBooking, TasterInvitation
 from tests.factories import (
     LeadershipFactory,
@@ -96,6 +96,7 @@ class Side:
     cohort: object
     enrolment: object
     pending: PendingEnrolment
+    placement: object = None
     extra: dict = field(default_factory=dict)
 
 
@@ -137,6 +138,9 @@ def _side(group, programme, leader, member, taster) -> Side:
             email=f"trainee-{group.slug}@example.org",
             enrolled_on=cohort.starts_on,
             invited_by=leader,
+        ),
+        placement=CohortPlacement.objects.create(
+            cohort=cohort, group=group, weekday=2, meeting_time="14:00", duration_minutes=60
         ),
     )
 
@@ -185,6 +189,7 @@ def _object_id(endpoint: Endpoint, kwarg: str, side: Side) -> int:
         "pending_id": side.pending,
         "cohort_id": side.cohort,
         "person_id": side.enrolment.person,
+        "placement_id": side.placement,
     }[kwarg].pk
 
 
