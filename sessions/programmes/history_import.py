@@ -129,6 +129,7 @@ def read_import(*, programme: Programme, text: str, now: datetime | None = None)
         seen[key] = number
         preview.lines.append(line)
     context.check_membership(preview)
+    preview.errors.sort(key=lambda error: int(error.split(":", 1)[0].removeprefix("Line ")))
     if not preview.errors:
         context.count_changes(preview)
     return preview
