@@ -216,3 +216,34 @@ def test_a_group_from_another_programme_is_refused(programme, programme_admin, o
 
     with pytest.raises(PlacementError):
         place_cohort_for_block(cohort=cohort, group=other_group, by=programme_admin)
+
+
+def _meetings_emailed_to(person) -> set[int]:
+    """The meetings whose calendar invitation went to `person` (from the outbox keys)."""
+    keys = [m.key for m in Message.objects.all() if person.email in m.to]
+    found = set()
+    for key in keys:
+        parts = key.split(":")
+        if parts[0] == "invite":  # invite:<meeting>:<person>:r<revision>
+            found.add(int(parts[1]))
+        elif parts[0] == "calendar-join":  # calendar-join:<membership>:<meeting>
+            found.add(int(parts[2]))
+    return found
+
+
+def test_a_block_member_is_sent_only_the_meetings_of_their_block(
+    programme, programme_admin, sixteen
+):
+    today = timezone.localdate()
+    first = _cohort(programme, "Block A", today + timedelta(days=1), size=1)
+    following = _cohort(programme, "Block B", first.ends_on + timedelta(days=1), size=1)
+    schedule = BlockSchedule(weekday=first.starts_on.weekday(), start=time(12), duration_minutes=60)
+    place_cohort_for_block(cohort=first, group=sixteen, by=programme_admin, schedule=schedule)
+    place_cohort_for_block(cohort=following, group=sixteen, by=programme_admin, schedule=schedule)
+
+    meetings = list(Meeting.objects.filter(group=sixteen).order_by("starts_at"))
+    assert len(meetings) == 8
+    first_student = first.enrolments.get().person
+    following_student = following.enrolments.get().person
+    assert _meetings_emailed_to(first_student) == {m.pk for m in meetings[:4]}
+    assert _meetings_emailed_to(following_student) == {m.pk for m in meetings[4:]}
