@@ -15,6 +15,9 @@ Module map:
 - models.py: Cohort, Enrolment, PendingEnrolment, CohortPlacement (tables keep their old names);
 - cohorts.py: create a cohort, enrol by email, end an enrolment, withdraw or take up an invitation;
 - placement.py: place a cohort's trainees in a group;
+- blocks.py: place a cohort for its block (memberships bounded by its dates, which end by
+  themselves) with its weekly meetings;
+- history_import.py: import past attendance from a CSV file (preview, then all or nothing);
 - attendance.py: which meetings count for a trainee, the tally, and the requirement rule;
 - access.py: who may see and manage a programme, its cohorts and trainees;
 - receivers.py: a verified address takes up the cohort places it was invited to.

@@ -214,3 +214,30 @@ def test_a_block_takes_the_programme_admin_three_posts_and_the_leader_four(
     assert AttendanceRecord.objects.count() == 4 * 14
     assert not group.memberships.filter(status=MembershipStatus.REMOVED).exists()
     assert set(group.memberships.values_list("status", flat=True)) == {MembershipStatus.LEFT}
+
+
+def test_the_block_page_costs_the_same_queries_for_one_group_as_for_five(
+    client, ids, programme, programme_admin
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import BalintGroupFactory
+
+    cohort_id = ids["cohort"]
+    client.force_login(programme_admin)
+    path = f"/programmes/severn/cohorts/{cohort_id}/block/"
+    counts = []
+    for more in (0, 4):
+        for _ in range(more):
+            CohortPlacement.objects.create(
+                cohort_id=cohort_id, group=BalintGroupFactory(programme=programme)
+            )
+        cache.clear()  # cold: each size pays for the same look-ups
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        counts.append(len(queries))
+
+    assert CohortPlacement.objects.filter(cohort_id=cohort_id).count() == 5
+    assert counts[0] == counts[1]
