@@ -247,3 +247,22 @@ def test_a_block_member_is_sent_only_the_meetings_of_their_block(
     following_student = following.enrolments.get().person
     assert _meetings_emailed_to(first_student) == {m.pk for m in meetings[:4]}
     assert _meetings_emailed_to(following_student) == {m.pk for m in meetings[4:]}
+
+
+def test_the_roster_shows_each_block_and_counts_only_the_places_held_from_today(
+    client, programme, programme_admin, sixteen, leader
+):
+    from groups.models import Leadership
+
+    Leadership.objects.create(group=sixteen, person=leader)
+    today = timezone.localdate()
+    first = _cohort(programme, "Block A", today - timedelta(days=3))
+    following = _cohort(programme, "Block B", first.ends_on + timedelta(days=1))
+    place_cohort_for_block(cohort=first, group=sixteen, by=programme_admin)
+    place_cohort_for_block(cohort=following, group=sixteen, by=programme_admin)
+    client.force_login(leader)
+
+    page = client.get(f"/groups/{sixteen.slug}/roster/").content.decode()
+
+    assert "13 of 16 places taken" in page
+    assert f"For the block {following.starts_on:%-d %b %Y} to {following.ends_on:%-d %b %Y}" in page
