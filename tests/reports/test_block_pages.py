@@ -146,7 +146,7 @@ def test_a_programme_admin_records_the_register_of_a_past_meeting(
     field = f"status_{member.pk}"
     saved = client.post(response["Location"], {field: "late"})
 
-    assert page.status_code == 200
+    assert page.status_code == 200 and "Recorded afterwards" in page.content.decode()
     assert saved.status_code == 302, saved.content[:800]
     assert AttendanceRecord.objects.get(meeting=meeting, person=member).status == "late"
 
