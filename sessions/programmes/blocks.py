@@ -156,12 +156,3 @@ def _add_meetings(placement: CohortPlacement, *, by: User, now: datetime, report
             report.refused.append((f"The meeting on {day:%-d %B %Y}", error.message))
         else:
             report.meetings_added += 1
-
-
-def blocks_of_group(group: BalintGroup) -> list[CohortPlacement]:
-    """The cohorts a group serves, in the order of their blocks."""
-    return list(
-        CohortPlacement.objects.filter(group=group)
-        .select_related("cohort")
-        .order_by("cohort__starts_on", "cohort__name")
-    )
