@@ -283,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "groups.tasks.expire_waitlist_offers",
         "schedule": crontab(minute=35),
     },
+    # Cohorts' block memberships end by themselves after the block's last day (idempotent).
+    "block-memberships": {
+        "task": "groups.tasks.end_finished_block_memberships",
+        "schedule": crontab(minute=20),
+    },
     # Calendar answers from the IMAP mailbox (sessions/calendar/mailbox.py); nothing without
     # IMAP_HOST. Each answer is applied once, however often it is read.
     "calendar-replies": {

@@ -3,9 +3,10 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from groups import places
 from members.models import AddressInvitation, Programme
@@ -80,7 +81,8 @@ class BalintGroupQuerySet(models.QuerySet):
         """Annotate how many places are held (active members and open offers)."""
         # A subquery, not a join: it combines with any filter without multiplying rows.
         held = (
-            Membership.objects.filter(group=OuterRef("pk"), status__in=PLACE_HOLDING_STATUSES)
+            Membership.objects.filter(group=OuterRef("pk"))
+            .holding_place_on(timezone.localdate())
             .order_by()
             .values("group")
             .annotate(n=Count("pk"))
@@ -172,11 +174,12 @@ class BalintGroup(models.Model):
 
     @property
     def places_taken(self) -> int:
-        """Active members plus open offers; from `with_places_taken()` when annotated."""
+        """Places held today (active members and open offers, not counting a block that has
+        ended or not begun); from `with_places_taken()` when annotated."""
         annotated = getattr(self, "places_taken_count", None)
         if annotated is not None:
             return annotated
-        return self.memberships.filter(status__in=PLACE_HOLDING_STATUSES).count()
+        return self.memberships.holding_place_on(timezone.localdate()).count()
 
     @property
     def places_free(self) -> int:
@@ -274,6 +277,18 @@ CURRENT_STATUSES = [
 PLACE_HOLDING_STATUSES = [MembershipStatus.ACTIVE, MembershipStatus.OFFERED]
 
 
+class MembershipQuerySet(models.QuerySet):
+    def holding_place_on(self, day: datetime.date) -> "MembershipQuerySet":
+        """Memberships that hold a place on `day`: active or offered, and within their block's
+        dates if they have any. A block that has ended frees its place at once, even before the
+        scan (groups.services.blocks) has written its end."""
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=day),
+            Q(until__isnull=True) | Q(until__gte=day),
+            status__in=PLACE_HOLDING_STATUSES,
+        )
+
+
 class Membership(models.Model):
     """One spell of a person's relationship with a group, from request to leaving."""
 
@@ -296,6 +311,10 @@ class Membership(models.Model):
     # The day membership ended as the leaders record it (a removal may be back-dated), so that
     # the meetings layer knows whom to expect at past meetings.
     ended_on = models.DateField(null=True, blank=True)
+    # A block's membership (a cohort placed for its dates): it holds a place from `starts_on`
+    # to `until` (inclusive) and ends by itself after `until`. Both empty: open-ended.
+    starts_on = models.DateField("first day of the block", null=True, blank=True)
+    until = models.DateField("last day of the block", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -305,6 +324,8 @@ class Membership(models.Model):
         related_name="+",
     )
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         ordering = ["-requested_at"]
         constraints = [
@@ -313,8 +334,14 @@ class Membership(models.Model):
                 condition=Q(status__in=CURRENT_STATUSES),
                 name="one_current_membership_per_person",
             ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(until__gte=F("starts_on")),
+                name="membership_block_ends_after_it_starts",
+            ),
         ]
-        indexes = [models.Index(fields=["group", "status"])]
+        indexes = [models.Index(fields=["group", "status"]), models.Index(fields=["until"])]
 
     def __str__(self) -> str:
         return f"{self.person} in {self.group}: {self.get_status_display()}"

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from groups.services import expire_offers
+from groups.services import end_finished_blocks, expire_offers
 
 
 @shared_task
@@ -10,3 +10,10 @@ def expire_waitlist_offers() -> int:
     """Offers of a place not taken up within WAITLIST_OFFER_DAYS lapse and pass to the next
     person on the waitlist (Celery beat, hourly). Returns how many lapsed."""
     return len(expire_offers())
+
+
+@shared_task
+def end_finished_block_memberships() -> int:
+    """Memberships of a cohort's block end by themselves once the block is over (Celery beat,
+    hourly; places already count as free on the next day). Returns how many ended."""
+    return len(end_finished_blocks())

@@ -9,6 +9,7 @@ place in a group takes the group's lock, so the memberships of a locked group ca
 us.
 """
 
+from groups.services.blocks import end_finished_blocks
 from groups.services.joining import (
     accept_offer,
     accept_pending_invites,
@@ -33,7 +34,7 @@ from groups.services.leading import (
     update_group_settings,
 )
 from groups.services.locks import lock_group
-from groups.services.rules import GroupError, today_in, waitlist_position
+from groups.services.rules import GroupError, places_taken, today_in, waitlist_position
 
 __all__ = [
     "SETTINGS_FIELDS",
@@ -48,9 +49,11 @@ __all__ = [
     "change_leader_role",
     "create_group",
     "decline_request",
+    "end_finished_blocks",
     "expire_offers",
     "leave_group",
     "lock_group",
+    "places_taken",
     "promote_from_waitlist",
     "remove_leader",
     "remove_member",

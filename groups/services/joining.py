@@ -19,6 +19,7 @@ from groups.models import (
     MembershipStatus,
     PendingMembershipInvite,
 )
+from groups.services.blocks import record_past_block
 from groups.services.locks import lock_group
 from groups.services.rules import (
     GroupError,
@@ -193,28 +194,45 @@ def remove_member(
 
 @transaction.atomic
 def add_member_by_email(
-    *, group: BalintGroup, email: str, by: User
+    *,
+    group: BalintGroup,
+    email: str,
+    by: User,
+    starts_on: datetime.date | None = None,
+    until: datetime.date | None = None,
 ) -> Membership | PendingMembershipInvite:
     """Add a person by email: an existing account joins at once; an unknown address is invited
-    to sign up and joins then. GroupError if they are already in, or the group is full."""
+    to sign up and joins then. With `starts_on`/`until` (a cohort's block) the place is held for
+    those days only and ends by itself after `until`. GroupError if they are already in, or the
+    group is full on one of those days."""
     group = lock_group(group)
     email = email.strip()
     person = User.objects.filter(email__iexact=email).first()
+    past = until is not None and until < today_in(group)
+    if person is None and past:
+        raise GroupError(f"{email} has not signed up, so a past block cannot be recorded.")
     if person is None:
         return _invite_address(group, email, by=by)
     if Leadership.objects.filter(group=group, person=person).exists():
         raise GroupError(f"{person} leads this group already.")
+    if past:
+        if places_taken(group, starts_on=starts_on, until=until) >= group.capacity:
+            raise GroupError(full_message(group))
+        return record_past_block(group, person, starts_on=starts_on or until, until=until, by=by)
     membership = current_membership(group, person)
     if membership is not None and membership.status == MembershipStatus.ACTIVE:
         raise GroupError(f"{person} is already a member of this group.")
     holds_place = membership is not None and membership.status == MembershipStatus.OFFERED
-    if not holds_place and places_taken(group) >= group.capacity:
+    taken = places_taken(group, starts_on=starts_on, until=until)
+    if not holds_place and taken >= group.capacity:
         raise GroupError(full_message(group))
+    block = {"starts_on": starts_on, "until": until}
     if membership is None:
-        membership = start_membership(group, person, MembershipStatus.ACTIVE, by=by)
+        membership = Membership(group=group, person=person, **block)
+        set_status(membership, MembershipStatus.ACTIVE, by=by)
         emails.added_to_group(membership, by=by)
     else:
-        set_status(membership, MembershipStatus.ACTIVE, by=by)
+        set_status(membership, MembershipStatus.ACTIVE, by=by, **block)
         emails.join_approved(membership)
     return membership
 

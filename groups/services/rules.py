@@ -29,8 +29,42 @@ class GroupError(DomainError):
     """A rule refused the operation; `message` says why, for the person who tried it."""
 
 
-def places_taken(group: BalintGroup) -> int:
-    return group.memberships.filter(status__in=PLACE_HOLDING_STATUSES).count()
+def places_taken(
+    group: BalintGroup,
+    *,
+    starts_on: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> int:
+    """The most places held on any one day from `starts_on` (or today) to `until` (or for ever):
+    what a new membership for those days must fit beside. Blocks of cohorts that do not overlap
+    those days do not count, so the next cohort fits while the last one is still meeting. For a
+    block wholly in the past (history being entered), the blocks of those days count."""
+    today = today_in(group)
+    if until is not None and until < today:
+        return _peak(_past_block_spans(group, starts_on or until, until), starts_on or until)
+    first = max(starts_on or today, today)
+    held = group.memberships.holding_place_on(first) | group.memberships.filter(
+        status__in=PLACE_HOLDING_STATUSES, starts_on__gt=first
+    )
+    if until is not None:
+        held = held.exclude(starts_on__gt=until)
+    return _peak(list(held.values_list("starts_on", "until")), first)
+
+
+def _past_block_spans(group: BalintGroup, first: datetime.date, last: datetime.date) -> list:
+    ended = [MembershipStatus.LEFT, MembershipStatus.REMOVED]
+    rows = group.memberships.filter(
+        status__in=[*PLACE_HOLDING_STATUSES, *ended], starts_on__lte=last, until__gte=first
+    ).values_list("starts_on", "until", "ended_on")
+    return [(start, min(until, ended_on or until)) for start, until, ended_on in rows]
+
+
+def _peak(spans: list, first: datetime.date) -> int:
+    # The count only rises on a day some block starts, so those days (and the first) suffice.
+    days = {first} | {start for start, _ in spans if start and start > first}
+    return max(
+        sum(1 for start, end in spans if (start or day) <= day <= (end or day)) for day in days
+    )
 
 
 def get_membership(group: BalintGroup, membership_id: int) -> Membership:

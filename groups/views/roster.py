@@ -57,8 +57,8 @@ def roster_context(access: GroupAccess, *, add_form: AddMemberForm | None = None
         "waitlist": sorted(
             by_status[MembershipStatus.WAITLISTED], key=lambda m: (m.waitlisted_at, m.pk)
         ),
-        "places_taken": len(by_status[MembershipStatus.ACTIVE])
-        + len(by_status[MembershipStatus.OFFERED]),
+        # The most held on any day from today: a cohort's block only counts for its days.
+        "places_taken": services.places_taken(group),
         "past": group.memberships.exclude(status__in=CURRENT_STATUSES)
         .select_related("person", "updated_by")
         .order_by("-ended_at", "-pk")[:PAST_SHOWN],

@@ -136,10 +136,13 @@ def _answers(meeting: Meeting) -> tuple[dict[int, str], dict[int, str]]:
 
 def _member_at(meeting: Meeting) -> Q:
     """Memberships that held a place when the meeting took place: joined by its end and not
-    ended before its day (leaders may back-date a removal, hence `ended_on`)."""
+    ended before its day (leaders may back-date a removal, hence `ended_on`). A cohort's block
+    membership held its place on the block's days, whenever it was entered."""
     ended = [MembershipStatus.LEFT, MembershipStatus.REMOVED]
     day = meeting.local_starts_at.date()
-    joined = Q(joined_at__isnull=True) | Q(joined_at__lte=meeting.ends_at)
+    joined = Q(starts_on__isnull=True) & (
+        Q(joined_at__isnull=True) | Q(joined_at__lte=meeting.ends_at)
+    ) | Q(starts_on__lte=day, until__gte=day)
     still_there = (
         Q(status=MembershipStatus.ACTIVE)
         | Q(status__in=ended, ended_on__gte=day)
@@ -166,7 +169,8 @@ def register_closes_at(meeting: Meeting) -> datetime:
 
 
 def register_is_open(meeting: Meeting, *, now: datetime, is_staff: bool) -> bool:
-    """Whether the register may be written now: from the start for 14 days (staff: for ever)."""
+    """Whether the register may be written now: from the start for 14 days (staff, and a
+    meeting recorded afterwards: for ever)."""
     if meeting.is_cancelled or now < register_opens_at(meeting):
         return False
-    return is_staff or now <= register_closes_at(meeting)
+    return is_staff or meeting.recorded_afterwards or now <= register_closes_at(meeting)

@@ -58,6 +58,9 @@ class MeetingAccess:
 
     @property
     def can_record_register(self) -> bool:
+        # A programme's admins enter the history of its groups (meetings recorded afterwards).
+        if self.meeting.recorded_afterwards and self.group_access.is_programme_admin:
+            return True
         return self.group_access.can_manage
 
 

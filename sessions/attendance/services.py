@@ -122,7 +122,7 @@ def _check_register_open(meeting: Meeting, *, by, now: datetime) -> None:
         raise MeetingError("This meeting was cancelled: it has no register.")
     if now < register_opens_at(meeting):
         raise MeetingError("The register opens when the meeting starts.")
-    if now > register_closes_at(meeting) and not by.is_staff:
+    if now > register_closes_at(meeting) and not (by.is_staff or meeting.recorded_afterwards):
         raise MeetingError(
             "The register closed 14 days after the meeting. Site staff can still correct it."
         )

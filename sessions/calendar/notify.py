@@ -15,7 +15,7 @@ path runs first. A person's own change (joining, leaving) adds the meeting to it
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from django.urls import NoReverseMatch
 from django.utils import timezone
@@ -25,7 +25,7 @@ from balint.outbox.services import OutgoingEmail, enqueue_emails_bulk
 from groups.access import roles_in_group
 from sessions.calendar.emails import agreement_link, calendar_email
 from sessions.calendar.ical import CANCEL, REQUEST, absolute_url
-from sessions.calendar.people import people_by_meeting, upcoming_meetings_of_group
+from sessions.calendar.people import in_block, people_by_meeting, upcoming_meetings_of_group
 from sessions.calendar.sequences import bumps_of, current_sequences, raise_sequences
 from sessions.meetings.models import Meeting, MeetingChange
 
@@ -135,14 +135,24 @@ def place_changed(*, meetings: Sequence[Meeting]) -> int:
     return _to_everyone(meetings, prefix="update", method=REQUEST, template=UPDATE, event="place")
 
 
-def joined(*, group_id: int, person, key: str, role: str, now: datetime | None = None) -> int:
-    """One email for each of the group's upcoming meetings, putting it in the calendar of someone
-    who has just become a member or leader (REQUEST). Nothing if none are planned."""
+def joined(
+    *,
+    group_id: int,
+    person,
+    key: str,
+    role: str,
+    now: datetime | None = None,
+    block: tuple[date | None, date | None] = (None, None),
+) -> int:
+    """One email for each of the group's upcoming meetings (for a cohort's `block` membership,
+    those of its days), putting it in the calendar of someone who has just become a member or
+    leader (REQUEST). Nothing if none are planned."""
     return _to_one_person(
         person,
         key=key,
         group_id=group_id,
         now=now,
+        block=block,
         method=REQUEST,
         template=INVITE,
         private=True,
@@ -152,7 +162,14 @@ def joined(*, group_id: int, person, key: str, role: str, now: datetime | None =
     )
 
 
-def left(*, group_id: int, person, key: str, now: datetime | None = None) -> int:
+def left(
+    *,
+    group_id: int,
+    person,
+    key: str,
+    now: datetime | None = None,
+    block: tuple[date | None, date | None] = (None, None),
+) -> int:
     """Take the group's upcoming meetings out of the calendar of someone who is no longer a
     member or leader (CANCEL), one email per meeting. They may no longer see the room or link,
     so it carries neither."""
@@ -163,6 +180,7 @@ def left(*, group_id: int, person, key: str, now: datetime | None = None) -> int
         key=key,
         group_id=group_id,
         now=now,
+        block=block,
         method=CANCEL,
         template=CANCELLATION,
         private=False,
@@ -170,10 +188,21 @@ def left(*, group_id: int, person, key: str, now: datetime | None = None) -> int
     )
 
 
-def _to_one_person(person, *, key: str, group_id: int, now: datetime | None, **email) -> int:
-    """One email per upcoming meeting of the group, to one person, each at that person's raised
-    SEQUENCE; meetings already sent under `key` are skipped."""
-    meetings = _not_yet_sent(key, upcoming_meetings_of_group(group_id, now=now or timezone.now()))
+def _to_one_person(
+    person,
+    *,
+    key: str,
+    group_id: int,
+    now: datetime | None,
+    block: tuple[date | None, date | None] = (None, None),
+    **email,
+) -> int:
+    """One email per upcoming meeting of the group (within `block`, if bounded), to one person,
+    each at that person's raised SEQUENCE; meetings already sent under `key` are skipped."""
+    upcoming = upcoming_meetings_of_group(group_id, now=now or timezone.now())
+    if block != (None, None):
+        upcoming = [meeting for meeting in upcoming if in_block(meeting, *block)]
+    meetings = _not_yet_sent(key, upcoming)
     sequences = raise_sequences(meetings, person) if meetings else {}
     emails = [
         calendar_email(

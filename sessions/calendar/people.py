@@ -9,7 +9,7 @@ tasters); people who are no longer expected are told without them (see notify.py
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q, QuerySet
 
@@ -23,6 +23,20 @@ from sessions.tasters import queries as tasters
 class Attendee:
     person: User
     role: str  # an AttendanceRole
+    # A cohort's block membership expects only the meetings of its days (groups.Membership).
+    starts_on: date | None = None
+    until: date | None = None
+
+    def expects(self, meeting: Meeting) -> bool:
+        if self.starts_on is None and self.until is None:
+            return True
+        return in_block(meeting, self.starts_on, self.until)
+
+
+def in_block(meeting: Meeting, starts_on: date | None, until: date | None) -> bool:
+    """Whether `meeting` falls on a day of a block (its day in the group's zone)."""
+    day = meeting.local_starts_at.date()
+    return (starts_on or day) <= day <= (until or day)
 
 
 def people_of_groups(group_ids: Iterable[int]) -> dict[int, list[Attendee]]:
@@ -33,7 +47,9 @@ def people_of_groups(group_ids: Iterable[int]) -> dict[int, list[Attendee]]:
         people[ship.group_id][ship.person_id] = Attendee(ship.person, AttendanceRole.LEADER)
     members = Membership.objects.filter(group_id__in=ids, status=MembershipStatus.ACTIVE)
     for membership in members.select_related("person"):
-        attendee = Attendee(membership.person, AttendanceRole.MEMBER)
+        attendee = Attendee(
+            membership.person, AttendanceRole.MEMBER, membership.starts_on, membership.until
+        )
         people[membership.group_id].setdefault(membership.person_id, attendee)
     return {group_id: list(found.values()) for group_id, found in people.items()}
 
@@ -44,7 +60,7 @@ def people_by_meeting(meetings: Sequence[Meeting]) -> dict[int, list[Attendee]]:
     booked = tasters.booked_tasters_by_meeting([meeting.pk for meeting in meetings])
     answer: dict[int, list[Attendee]] = {}
     for meeting in meetings:
-        attendees = list(by_group.get(meeting.group_id, []))
+        attendees = [a for a in by_group.get(meeting.group_id, []) if a.expects(meeting)]
         seen = {attendee.person.pk for attendee in attendees}
         for person in booked.get(meeting.pk, []):
             if person.pk not in seen:

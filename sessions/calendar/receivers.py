@@ -25,6 +25,7 @@ def invite_new_member(sender, membership, **kwargs) -> None:
         person=membership.person,
         key=f"calendar-join:{membership.pk}",
         role=AttendanceRole.MEMBER,
+        block=(membership.starts_on, membership.until),
     )
 
 
@@ -34,6 +35,7 @@ def uninvite_former_member(sender, membership, **kwargs) -> None:
         group_id=membership.group_id,
         person=membership.person,
         key=f"calendar-leave:{membership.pk}",
+        block=(membership.starts_on, membership.until),
     )
 
 

@@ -139,6 +139,10 @@ class Meeting(models.Model):
     register_reopened_until = models.DateTimeField(null=True, blank=True, editable=False)
     edited_by_hand = models.BooleanField(default=False)
     created_from_schedule = models.BooleanField(default=False)
+    # Entered after it took place (history: a programme starting to use the site mid-year). Its
+    # register stays open to the group's leaders and programme admins, and says it was written
+    # afterwards; nobody is sent calendar entries for it.
+    recorded_afterwards = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

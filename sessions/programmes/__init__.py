@@ -18,6 +18,9 @@ Module map:
 - enrolment.py: self-enrolment links, requests and their decisions, a person answering an
   invitation (nobody is enrolled without saying yes);
 - placement.py: place a cohort's trainees in a group;
+- blocks.py: place a cohort for its block (memberships bounded by its dates, which end by
+  themselves) with its weekly meetings;
+- history_import.py: import past attendance from a CSV file (preview, then all or nothing);
 - attendance.py: which meetings count for a trainee, the tally, and the requirement rule;
 - access.py: who may see and manage a programme, its cohorts and trainees;
 - receivers.py: a verified address takes up the cohort places it was invited to.

@@ -72,14 +72,19 @@ class Spell:
     joined_at: datetime | None
     ended_on: date | None
     ended_at: datetime | None
+    starts_on: date | None = None
+    until: date | None = None
 
     def covers(self, meeting: HeldMeeting) -> bool:
         """Whether this membership held a place at `meeting` (mirrors the register's rule)."""
-        if self.joined_at is not None and self.joined_at > meeting.ends_at:
+        if self.starts_on is not None:
+            if not self.starts_on <= meeting.day <= (self.until or meeting.day):
+                return False
+        elif self.joined_at is not None and self.joined_at > meeting.ends_at:
             return False
         if self.status == MembershipStatus.ACTIVE:
             return True
-        if self.status not in ENDED or self.joined_at is None:
+        if self.status not in ENDED or (self.joined_at is None and self.starts_on is None):
             return False
         if self.ended_on is not None:
             return self.ended_on >= meeting.day
@@ -185,7 +190,9 @@ def load_attendance(
             data.meetings_by_group.setdefault(group_id, []).append(meeting)
     memberships = Membership.objects.filter(
         person_id__in=person_ids, group_id__in=group_ids
-    ).values_list("person_id", "group_id", "status", "joined_at", "ended_on", "ended_at")
+    ).values_list(
+        "person_id", "group_id", "status", "joined_at", "ended_on", "ended_at", "starts_on", "until"
+    )
     for person_id, group_id, *rest in memberships:
         data.spells.setdefault(person_id, []).append(Spell(group_id, *rest))
     meeting_ids = [m.id for ms in data.meetings_by_group.values() for m in ms]

@@ -7,6 +7,7 @@ These models were first created by the members and groups apps; they keep those 
 (`Meta.db_table`), so moving them here changed no table, only Django's idea of their app.
 """
 
+import calendar
 from datetime import date
 
 from django.conf import settings
@@ -184,6 +185,16 @@ class CohortPlacement(models.Model):
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The block's schedule (sessions/programmes/blocks.py): a meeting on this weekday (Monday
+    # is 0) at this time, in the group's zone, every week of the cohort's dates. Empty: none.
+    weekday = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=[(n, day) for n, day in enumerate(calendar.day_name)],
+        validators=[MaxValueValidator(6)],
+    )
+    meeting_time = models.TimeField(null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         db_table = "groups_cohortplacement"

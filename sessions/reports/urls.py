@@ -1,12 +1,15 @@
 from django.urls import path
 
 from sessions.reports.views import (
+    blocks,
     certificates,
     cohorts,
     exports,
     feedback,
     feedback_programme,
+    funnel,
     group_feedback,
+    history,
     joining,
     manage,
     programmes,
@@ -86,11 +89,22 @@ urlpatterns = [
         name="cohort_request",
     ),
     path("<slug:slug>/cohorts/<int:pk>/rule/", joining.counting_rule, name="cohort_rule"),
+    path(
+        "history/groups/<slug:group_slug>/past-meeting/", blocks.past_meeting, name="past_meeting"
+    ),
     path("<slug:slug>/", programmes.dashboard, name="dashboard"),
     path("<slug:slug>/cohorts/new/", cohorts.create, name="cohort_create"),
+    path("<slug:slug>/history/import/", history.import_attendance, name="history_import"),
+    path("<slug:slug>/tasters/", funnel.taster_funnel, name="taster_funnel"),
     path("<slug:slug>/cohorts/<int:pk>/", cohorts.detail, name="cohort"),
     path("<slug:slug>/cohorts/<int:pk>/enrol/", cohorts.enrol, name="cohort_enrol"),
     path("<slug:slug>/cohorts/<int:pk>/place/", cohorts.place, name="cohort_place"),
+    path("<slug:slug>/cohorts/<int:pk>/block/", blocks.place_block, name="cohort_block"),
+    path(
+        "<slug:slug>/cohorts/<int:pk>/block/<int:placement_id>/meetings/",
+        blocks.block_meetings,
+        name="cohort_block_meetings",
+    ),
     path(
         "<slug:slug>/cohorts/<int:pk>/enrolments/<int:enrolment_id>/end/",
         cohorts.end,

@@ -49,6 +49,8 @@ SELF_SERVICE = {
     "reports:invitation_accept",
     "reports:invitation_decline",
 }
+# A group's history (meetings recorded afterwards): its leaders and its programme's admins.
+GROUP_HISTORY = {"reports:past_meeting"}
 # allauth's pages: anyone may sign up or sign in; checked for server errors only.
 ANYONE = {"account_login", "account_signup", "account_reset_password", "account_email"}
 FORM_MODULES = [
@@ -58,6 +60,7 @@ FORM_MODULES = [
     "sessions.reports.forms",
     "sessions.reports.feedback_forms",
     "sessions.reports.programme_forms",
+    "sessions.reports.block_forms",
     "members.forms",
 ]
 
@@ -93,6 +96,12 @@ def _may_change(endpoint, variant: str) -> set[str]:
         return set(PERSONAS) - {"anonymous"}
     if variant == "mixed":
         return set()
+    if endpoint.name in GROUP_HISTORY:  # a group's leaders and its programme's admins
+        return (
+            {"leader", "programme_admin", "staff"}
+            if variant == "own"
+            else {"other_leader", "staff"}
+        )
     if endpoint.namespace == "reports":
         return {"programme_admin", "staff"} if variant == "own" else {"staff"}
     if variant == "other":

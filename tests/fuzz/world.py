@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from groups.models import GroupProposal, Membership, MembershipStatus, PendingMembershipInvite
 from members.models import ProgrammeAdminInvitation
-from sessions.programmes.models import EnrolmentLink, EnrolmentRequest, PendingEnrolment
+from sessions.programmes.models import (
+    CohortPlacement,
+    EnrolmentLink,
+    EnrolmentRequest,
+    PendingEnrolment,
+)
 from sessions.reports.feedback import open_group_round
 from sessions.tasters.models import TasterBooking, TasterInvitation
 from tests.factories import (
@@ -103,6 +108,7 @@ class Side:
     cohort: object
     enrolment: object
     pending: PendingEnrolment
+    placement: object = None
     extra: dict = field(default_factory=dict)
     proposal: object = None
 
@@ -167,6 +173,9 @@ def _side(group, programme, leader, member, taster) -> Side:
                 programme=programme, email=f"admin-{group.slug}@example.org"
             ),
         },
+        placement=CohortPlacement.objects.create(
+            cohort=cohort, group=group, weekday=2, meeting_time="14:00", duration_minutes=60
+        ),
     )
 
 
@@ -222,6 +231,7 @@ def _object_id(endpoint: Endpoint, kwarg: str, side: Side) -> int:
         "proposal_id": side.proposal,
         "person_id": side.enrolment.person,
         "round_id": side.extra.get("feedback_round"),
+        "placement_id": side.placement,
     }[kwarg].pk
 
 

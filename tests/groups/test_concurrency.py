@@ -48,8 +48,8 @@ def slow_count(monkeypatch):
     server might. Without the group lock every thread would count the same free place."""
     count = rules.places_taken
 
-    def counted_slowly(group):
-        taken = count(group)
+    def counted_slowly(group, **days):
+        taken = count(group, **days)
         time.sleep(0.2)
         return taken
 
