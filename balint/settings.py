@@ -18,6 +18,7 @@ from balint.env import (
     env_str,
     require,
     require_scheme,
+    sign_in_providers,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "balint",
     "balint.outbox",
     "balint.audit",
@@ -194,6 +197,24 @@ MFA_ADAPTER = "groups.mfa.MfaAdapter"
 # Staff and programme admins must set up two-factor authentication (groups/mfa.py).
 MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", default=True)
 MFA_TOTP_ISSUER = SITE_NAME
+
+# Signing in with an organisation's account (NHSmail, Entra, Google Workspace, any OpenID Connect
+# provider): only the providers in OIDC_PROVIDERS, none by default (README, "Signing in with an
+# organisation's account"). sessions/site/sign_in.py decides which email claims count as verified
+# and whether a provider's multi-factor claim stands in for the site's own two-factor check.
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "sessions.site.sign_in.OrganisationProvider",
+        "APPS": sign_in_providers(env_str("OIDC_PROVIDERS"), production=PRODUCTION),
+    }
+}
+SOCIALACCOUNT_ADAPTER = "sessions.site.sign_in.SocialAccountAdapter"
+# A provider account joins an existing account only by an address the provider asserts as
+# verified; any other address is confirmed by email first (ACCOUNT_EMAIL_VERIFICATION).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 
 # Mail: SMTP when SMTP_HOST is set, otherwise printed to the console. (Django 6.1's MAILERS;
 # the old EMAIL_* settings must not be defined beside it, hence the SMTP_* names.)

@@ -8,6 +8,7 @@ class Area(models.TextChoices):
     REGISTER = "register", "Registers"
     INVITATIONS = "invitations", "Invitations and enrolments"
     EXPORTS = "exports", "Exports"
+    ACCOUNTS = "accounts", "Accounts and sign-in"
 
 
 class AuditEvent(models.Model):

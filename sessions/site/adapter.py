@@ -24,3 +24,13 @@ class AccountAdapter(DefaultAccountAdapter):
             return False
         mark_verified_by_link(request, email)
         return True
+
+    def get_login_stages(self) -> list[str]:
+        """allauth's stages, with a two-factor step that a trusted provider's claim can satisfy
+        (sessions/site/sign_in.py)."""
+        return [
+            "sessions.site.sign_in.AuthenticateStage"
+            if stage == "allauth.mfa.stages.AuthenticateStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]
