@@ -200,3 +200,9 @@ def _issuer(kind: str, issuer: str, tenant: str, domains: list[str], fail) -> st
     if not issuer:
         raise fail("issuer is required.")
     return issuer.rstrip("/")
+
+
+def url_origin(url: str) -> str:
+    """`https://host:port` of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -19,6 +19,7 @@ from balint.env import (
     require,
     require_scheme,
     sign_in_providers,
+    url_origin,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -202,12 +203,16 @@ MFA_TOTP_ISSUER = SITE_NAME
 # provider): only the providers in OIDC_PROVIDERS, none by default (README, "Signing in with an
 # organisation's account"). sessions/site/sign_in.py decides which email claims count as verified
 # and whether a provider's multi-factor claim stands in for the site's own two-factor check.
+SIGN_IN_APPS = sign_in_providers(env_str("OIDC_PROVIDERS"), production=PRODUCTION)
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
         "provider_class": "sessions.site.sign_in.OrganisationProvider",
-        "APPS": sign_in_providers(env_str("OIDC_PROVIDERS"), production=PRODUCTION),
+        "APPS": SIGN_IN_APPS,
     }
 }
+# A sign-in button posts to the site, which redirects the browser to the provider: the CSP's
+# form-action covers that redirect, so it names each provider's origin.
+SIGN_IN_ORIGINS = sorted({url_origin(app["settings"]["server_url"]) for app in SIGN_IN_APPS})
 SOCIALACCOUNT_ADAPTER = "sessions.site.sign_in.SocialAccountAdapter"
 # A provider account joins an existing account only by an address the provider asserts as
 # verified; any other address is confirmed by email first (ACCOUNT_EMAIL_VERIFICATION).
@@ -375,7 +380,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *SIGN_IN_ORIGINS],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -102,7 +102,8 @@ class OrganisationProvider(OpenIDConnectProvider):
 
     def extract_extra_data(self, data) -> dict:
         if "userinfo" in data or "id_token" in data:
-            return {part: _kept(data.get(part)) for part in ("userinfo", "id_token") if part in data}
+            parts = [part for part in ("userinfo", "id_token") if part in data]
+            return {part: _kept(data[part]) for part in parts}
         return _kept(data)
 
     def _email(self, claims: dict) -> str:
@@ -155,10 +156,9 @@ class AuthenticateStage(mfa_stages.AuthenticateStage):
 
     def _should_handle(self, request) -> bool:
         sociallogin = (self.login.signal_kwargs or {}).get("sociallogin")
-        if sociallogin is not None and not isinstance(sociallogin, dict):
-            if provider_did_mfa(sociallogin):
-                return False
-        return super()._should_handle(request)
+        # A sign-in resumed from the session holds the provider's login serialised: not trusted.
+        trusted = not isinstance(sociallogin, dict | None) and provider_did_mfa(sociallogin)
+        return not trusted and super()._should_handle(request)
 
 
 @receiver(user_logged_in, dispatch_uid="site.note_provider_mfa")
