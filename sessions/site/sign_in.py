@@ -18,6 +18,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.signals import user_logged_in
 from allauth.mfa import stages as mfa_stages
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.signals import social_account_added, social_account_removed
@@ -89,6 +90,14 @@ class OrganisationProvider(OpenIDConnectProvider):
     # allauth finds a provider's URLs beside its class: these are the OpenID Connect ones.
     package = "allauth.socialaccount.providers.openid_connect"
 
+    @property
+    def server_url(self):
+        if not self.app.settings.get("server_url"):
+            # A provider no longer in OIDC_PROVIDERS (SocialAccountAdapter.get_provider): its
+            # sign-in address answers 404, as an unknown one does.
+            raise SocialApp.DoesNotExist
+        return super().server_url
+
     def _claims(self, data: dict) -> dict:
         # Prefer userinfo, as allauth does; the ID token when there is none.
         return data.get("userinfo") or data.get("id_token") or data
@@ -140,6 +149,21 @@ def display_name_from(fields: dict, email: str) -> str:
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_provider(self, request, provider, client_id=None):
+        try:
+            return super().get_provider(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            # An account linked through a provider since taken out of OIDC_PROVIDERS: it can still
+            # be listed, downloaded and unlinked, but nobody can sign in through it.
+            app = SocialApp(
+                provider=OrganisationProvider.id,
+                provider_id=provider,
+                name=f"{provider} (no longer offered)",
+                client_id="",
+                settings={},
+            )
+            return OrganisationProvider(request, app=app)
+
     def populate_user(self, request, sociallogin, data: dict):
         user = super().populate_user(request, sociallogin, data)
         user.display_name = display_name_from(data, data.get("email") or "")
