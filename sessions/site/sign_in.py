@@ -14,10 +14,14 @@ Three rules live here, because a wrong one would hand someone else's account ove
   stands in for the site's own two-factor check: only for a provider with `trust_mfa`.
 """
 
+import logging
+
+import requests
 from allauth.account.models import EmailAddress
 from allauth.account.signals import user_logged_in
 from allauth.mfa import stages as mfa_stages
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
@@ -27,6 +31,8 @@ from django.dispatch import receiver
 from balint.audit import services as audit
 from groups.mfa import PROVIDER_MFA_SESSION_KEY
 from members.names import has_control_characters
+
+logger = logging.getLogger(__name__)
 
 # What is kept of each response (userinfo, ID token): enough to sign in, show the person what is
 # held and decide on two-factor. Everything else the provider sends is dropped.
@@ -97,6 +103,20 @@ class OrganisationProvider(OpenIDConnectProvider):
             # sign-in address answers 404, as an unknown one does.
             raise SocialApp.DoesNotExist
         return super().server_url
+
+    def redirect_from_request(self, request):
+        try:
+            return super().redirect_from_request(request)
+        except (requests.RequestException, ValueError, KeyError) as error:
+            # The provider is down or its discovery document is wrong: say so, not a server error.
+            logger.warning(
+                "Sign-in provider %s could not be reached: %s",
+                self.app.provider_id,
+                type(error).__name__,
+            )
+            response = render_authentication_error(request, self, exception=error)
+            response.status_code = 502
+            return response
 
     def _claims(self, data: dict) -> dict:
         # Prefer userinfo, as allauth does; the ID token when there is none.

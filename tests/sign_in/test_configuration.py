@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from balint.env import sign_in_providers
+from tests.services import free_port
 
 NHSMAIL = {
     "id": "nhsmail",
@@ -136,3 +137,26 @@ def test_with_providers_the_pages_offer_each_one_keeping_where_the_person_was_go
 
     assert "Sign in with NHSmail" in page and "Sign in with Work account" in page
     assert 'action="/accounts/oidc/nhsmail/login/?process=login&amp;next=%2Fgroups%2F"' in page
+
+
+@pytest.mark.django_db
+def test_a_provider_that_cannot_be_reached_is_a_clear_page_not_a_server_error(
+    client, configure_providers
+):
+    unused_tcp_port = free_port()
+    configure_providers(
+        [
+            {
+                "id": "down",
+                "name": "Down",
+                "issuer": f"http://127.0.0.1:{unused_tcp_port}",
+                "client_id": "a",
+                "secret": "b",
+            }
+        ]
+    )
+
+    response = client.post("/accounts/oidc/down/login/?process=login")
+
+    assert response.status_code == 502
+    assert "Signing in did not work" in response.content.decode()

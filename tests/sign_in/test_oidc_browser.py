@@ -27,7 +27,7 @@ def sign_in_at_provider(page, provider: str, sub: str) -> None:
     """On the site's sign-in page: choose the provider, then be `sub` at the provider."""
     page.get_by_role("button", name=f"Sign in with {provider}").click()
     page.get_by_label("Subject").fill(sub)
-    page.get_by_role("button", name="Authorize").click()
+    page.get_by_role("button", name="Authorize", exact=True).click()
 
 
 def test_a_newcomer_signs_in_with_nhsmail_from_a_taster_invitation_and_comes_back_to_it(
