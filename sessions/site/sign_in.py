@@ -169,6 +169,12 @@ def display_name_from(fields: dict, email: str) -> str:
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def list_apps(self, request, provider=None, client_id=None) -> list:
+        # Providers come from OIDC_PROVIDERS only (settings, unsaved apps), never from rows put
+        # in the database by other means.
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        return [app for app in apps if app.pk is None]
+
     def get_provider(self, request, provider, client_id=None):
         try:
             return super().get_provider(request, provider, client_id=client_id)

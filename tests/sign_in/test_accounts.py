@@ -2,11 +2,12 @@
 organisation accounts (allauth's connections view): who may use it, and what it refuses."""
 
 import pytest
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.auth import SESSION_KEY
 
 from balint.audit.models import AuditEvent
 from groups.mfa import PROVIDER_MFA_SESSION_KEY
+from tests.admin.conftest import assert_refused
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,30 @@ def test_signing_in_through_a_provider_not_offered_is_not_found(client):
 
     assert client.post("/accounts/oidc/retired/login/").status_code == 404
     assert client.post("/accounts/oidc/never-was/login/").status_code == 404
+    # A return from a provider with no sign-in started here is refused (allauth: unknown state).
+    callback = "/accounts/oidc/never-was/login/callback/?code=x&state=y"
+    assert client.get(callback).status_code == 401
+
+
+def test_a_provider_row_in_the_database_is_not_offered(client):
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="sneaky",
+        name="Sneaky",
+        client_id="x",
+        settings={"server_url": "https://evil.example.org"},
+    )
+
+    assert "Sneaky" not in client.get("/accounts/login/").text
+    assert client.post("/accounts/oidc/sneaky/login/").status_code == 404
+
+
+def test_linked_accounts_are_read_only_in_the_admin_and_providers_are_not_there(
+    admin_client, member
+):
+    account = SocialAccount.objects.create(user=member, provider="nhsmail", uid="mo-1")
+    url = f"/admin/socialaccount/socialaccount/{account.pk}/change/"
+
+    assert_refused(admin_client, url, {"user": admin_client.session["_auth_user_id"]})
+    assert admin_client.get("/admin/socialaccount/socialapp/").status_code == 404
+    assert SocialAccount.objects.get().user == member
