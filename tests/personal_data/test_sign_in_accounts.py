@@ -59,3 +59,18 @@ def test_closing_the_account_unlinks_every_provider_account(member, world, stran
     close_account(person=member)
 
     assert list(SocialAccount.objects.values_list("uid", flat=True)) == ["sid-0002"]
+
+
+def test_someone_without_a_password_is_told_to_set_one_before_closing(client, member):
+    member.set_unusable_password()
+    member.save()
+    SocialAccount.objects.create(user=member, provider="nhsmail", uid="mo-0001")
+    client.force_login(member)
+
+    page = client.get("/me/data/").content.decode()
+    refused = client.post("/me/data/close/", {"password": "anything"})
+
+    assert "Set a password</a> first" in page
+    assert 'href="/accounts/password/set/"' in page
+    assert refused.status_code == 200
+    assert SocialAccount.objects.filter(user=member).exists()
