@@ -3,7 +3,9 @@
 Production must fail at start-up, naming the missing variable, rather than run half-configured.
 """
 
+import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -96,3 +98,111 @@ def database_from_url(url: str, *, base_dir) -> dict:
     raise ImproperlyConfigured(
         f"DATABASE_URL must start with postgres:// or sqlite://, not {parts.scheme}://."
     )
+
+
+# Sign-in providers (OIDC_PROVIDERS): a JSON list, one object per provider. See README.md,
+# "Signing in with an organisation's account".
+PROVIDER_KINDS = {"oidc", "microsoft", "google"}
+PROVIDER_KEYS = {
+    "id",
+    "name",
+    "kind",
+    "issuer",
+    "tenant",
+    "client_id",
+    "secret",
+    "verified_domains",
+    "trust_mfa",
+}
+GOOGLE_ISSUER = "https://accounts.google.com"
+MICROSOFT_LOGIN = "https://login.microsoftonline.com"
+# Entra's shared endpoints accept any tenant's accounts and have no fixed issuer to check.
+MICROSOFT_SHARED_TENANTS = {"common", "organizations", "consumers"}
+
+
+def sign_in_providers(value: str, *, production: bool) -> list[dict]:
+    """allauth's OpenID Connect apps for the JSON list in OIDC_PROVIDERS (empty: none).
+    ImproperlyConfigured names the provider and the field that is wrong, never a secret."""
+    if not value:
+        return []
+    try:
+        entries = json.loads(value)
+    except ValueError:
+        raise ImproperlyConfigured("OIDC_PROVIDERS must be a JSON list of objects.") from None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ImproperlyConfigured("OIDC_PROVIDERS must be a JSON list of objects.")
+    apps = [_sign_in_app(number, entry, production) for number, entry in enumerate(entries, 1)]
+    ids = [app["provider_id"] for app in apps]
+    if len(set(ids)) != len(ids):
+        raise ImproperlyConfigured("OIDC_PROVIDERS: two providers have the same id.")
+    return apps
+
+
+def _sign_in_app(number: int, entry: dict, production: bool) -> dict:
+    def fail(problem: str) -> ImproperlyConfigured:
+        return ImproperlyConfigured(f"OIDC_PROVIDERS, provider {number}: {problem}")
+
+    def text(key: str) -> str:
+        found = entry.get(key, "")
+        if not isinstance(found, str):
+            raise fail(f"{key} must be a string.")
+        return found.strip()
+
+    unknown = set(entry) - PROVIDER_KEYS
+    if unknown:
+        raise fail(f"unknown field(s) {', '.join(sorted(unknown))}.")
+    for key in ("id", "name", "client_id", "secret"):
+        if not text(key):
+            raise fail(f"{key} is required.")
+    provider_id = text("id")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,29}", provider_id):
+        raise fail("id must be 1 to 30 lower-case letters, digits and hyphens.")
+    kind = text("kind") or "oidc"
+    if kind not in PROVIDER_KINDS:
+        raise fail(f"kind must be one of {', '.join(sorted(PROVIDER_KINDS))}.")
+    domains = entry.get("verified_domains", [])
+    if isinstance(domains, str):
+        domains = domains.split(",")
+    if not isinstance(domains, list) or not all(isinstance(d, str) for d in domains):
+        raise fail("verified_domains must be a list of domains.")
+    domains = [d.strip().lower().lstrip("@") for d in domains if d.strip()]
+    trust_mfa = entry.get("trust_mfa", False)
+    if not isinstance(trust_mfa, bool):
+        raise fail("trust_mfa must be true or false.")
+    issuer = _issuer(kind, text("issuer"), text("tenant"), domains, fail)
+    if production and not issuer.startswith("https://"):
+        raise fail("issuer must start with https:// when BALINT_ENV=production.")
+    return {
+        "provider_id": provider_id,
+        "name": text("name"),
+        "client_id": text("client_id"),
+        "secret": text("secret"),
+        "settings": {
+            "server_url": issuer,
+            "kind": kind,
+            "verified_domains": domains,
+            "trust_mfa": trust_mfa,
+            "oauth_pkce_enabled": True,
+        },
+    }
+
+
+def _issuer(kind: str, issuer: str, tenant: str, domains: list[str], fail) -> str:
+    if kind == "microsoft":
+        if not tenant or tenant.lower() in MICROSOFT_SHARED_TENANTS:
+            raise fail("a microsoft provider needs its tenant's id (not common or organizations).")
+        if not domains:
+            # Entra does not verify the email claim: only the tenant's own domains are trusted.
+            raise fail("a microsoft provider needs verified_domains: the tenant's domains.")
+        return issuer or f"{MICROSOFT_LOGIN}/{tenant}/v2.0"
+    if kind == "google":
+        return issuer or GOOGLE_ISSUER
+    if not issuer:
+        raise fail("issuer is required.")
+    return issuer.rstrip("/")
+
+
+def url_origin(url: str) -> str:
+    """`https://host:port` of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

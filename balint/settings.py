@@ -18,6 +18,8 @@ from balint.env import (
     env_str,
     require,
     require_scheme,
+    sign_in_providers,
+    url_origin,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +73,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "balint",
     "balint.outbox",
     "balint.audit",
@@ -195,6 +199,28 @@ MFA_ADAPTER = "groups.mfa.MfaAdapter"
 # Staff and programme admins must set up two-factor authentication (groups/mfa.py).
 MFA_REQUIRED_FOR_ADMINS = env_bool("MFA_REQUIRED_FOR_ADMINS", default=True)
 MFA_TOTP_ISSUER = SITE_NAME
+
+# Signing in with an organisation's account (NHSmail, Entra, Google Workspace, any OpenID Connect
+# provider): only the providers in OIDC_PROVIDERS, none by default (README, "Signing in with an
+# organisation's account"). sessions/site/sign_in.py decides which email claims count as verified
+# and whether a provider's multi-factor claim stands in for the site's own two-factor check.
+SIGN_IN_APPS = sign_in_providers(env_str("OIDC_PROVIDERS"), production=PRODUCTION)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "sessions.site.sign_in.OrganisationProvider",
+        "APPS": SIGN_IN_APPS,
+    }
+}
+# A sign-in button posts to the site, which redirects the browser to the provider: the CSP's
+# form-action covers that redirect, so it names each provider's origin.
+SIGN_IN_ORIGINS = sorted({url_origin(app["settings"]["server_url"]) for app in SIGN_IN_APPS})
+SOCIALACCOUNT_ADAPTER = "sessions.site.sign_in.SocialAccountAdapter"
+# A provider account joins an existing account only by an address the provider asserts as
+# verified; any other address is confirmed by email first (ACCOUNT_EMAIL_VERIFICATION).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 
 # Mail: SMTP when SMTP_HOST is set, otherwise printed to the console. (Django 6.1's MAILERS;
 # the old EMAIL_* settings must not be defined beside it, hence the SMTP_* names.)
@@ -369,7 +395,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *SIGN_IN_ORIGINS],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -7,6 +7,10 @@ they hold the role.
 It lives with the groups layer because that is the lowest layer that knows every role: the
 person's roles come from one query shared with the navigation (groups/context_processors.py).
 
+A session signed in through an organisation's account whose provider is trusted for two-factor
+(`trust_mfa` in OIDC_PROVIDERS) and says it asked for a second factor needs no authenticator here:
+sessions/site/sign_in.py notes that in the session at each sign-in (PROVIDER_MFA_SESSION_KEY).
+
 MFA_REQUIRED_FOR_ADMINS (on by default) switches the rule off, for the local demo only."""
 
 from allauth.mfa.adapter import DefaultMFAAdapter
@@ -18,6 +22,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from groups.context_processors import request_roles
+
+# The id of the person whose sign-in in this session had the provider's trusted second factor.
+PROVIDER_MFA_SESSION_KEY = "mfa_by_provider"
 
 SETUP_MESSAGE = (
     "You can see other people's records, so your account needs two-factor authentication. "
@@ -41,6 +48,8 @@ def setup_needed(request) -> bool:
     anyway: a page costs no query more, a download or a redirect one."""
     user = request.user
     if not settings.MFA_REQUIRED_FOR_ADMINS or not user.is_authenticated:
+        return False
+    if request.session.get(PROVIDER_MFA_SESSION_KEY) == user.pk:
         return False
     roles = request_roles(request)
     needs_role = user.is_staff or user.is_superuser or roles["administers"]

@@ -46,7 +46,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "admin_count", "created_at"]
+    list_display = ["name", "slug", "admin_count", "allowed_email_domains", "created_at"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["admins"]

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from members.email_domains import address_in_domains, parse_domains, validate_domain_list
 from members.names import validate_display_name
 from members.timezones import DEFAULT_TIME_ZONE, time_zone_choices, validate_time_zone
 
@@ -125,6 +126,14 @@ class Programme(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
     admins = models.ManyToManyField(User, related_name="administered_programmes", blank=True)
+    allowed_email_domains = models.CharField(
+        "trainees' email domains",
+        max_length=500,
+        blank=True,
+        validators=[validate_domain_list],
+        help_text="Trainees must use an address at one of these domains or their subdomains, "
+        "e.g. “nhs.net, nhs.uk”, separated by commas. Leave empty to accept any address.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -132,6 +141,14 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def trainee_domains(self) -> list[str]:
+        return parse_domains(self.allowed_email_domains)
+
+    def accepts_trainee_address(self, email: str) -> bool:
+        """Whether a trainee may join this programme's cohorts with `email`."""
+        return address_in_domains(email, self.trainee_domains)
 
 
 class AddressInvitation(models.Model):

@@ -127,6 +127,8 @@ def test_seed_demo_runs_again_after_the_demo_was_used(client):
     assert set(used["memberships"]) - set(again["memberships"]) == set()
     call_command("seed_demo")
     assert world() == again
+
+
 def test_the_demo_leader_has_a_register_to_do_that_has_not_locked():
     call_command("seed_demo")
     now = timezone.now()

@@ -9,6 +9,7 @@ class Area(models.TextChoices):
     INVITATIONS = "invitations", "Invitations and enrolments"
     EXPORTS = "exports", "Exports"
     PROGRAMMES = "programmes", "Programmes and their admins"
+    ACCOUNTS = "accounts", "Accounts and sign-in"
 
 
 class AuditEvent(models.Model):

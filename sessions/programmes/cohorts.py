@@ -31,11 +31,15 @@ class EnrolmentReport:
 
     invited: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
+    # Addresses outside the programme's trainee email domains, each with the reason.
+    refused: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{len(self.invited)} invited; they join the cohort when they accept"]
         if self.already:
             parts.append(f"{len(self.already)} already in the cohort or invited")
+        if self.refused:
+            parts.append(f"{len(self.refused)} refused")
         return "; ".join(parts) + "."
 
 
@@ -99,6 +103,18 @@ def set_counting_rule(*, cohort: Cohort, apologies: str, late_counts: bool, by: 
     return cohort
 
 
+def check_trainee_address(*, programme: Programme, email: str) -> None:
+    """Raise CohortError if the programme asks its trainees for addresses at given domains and
+    `email` is not at one of them. Every way into a cohort calls this (enrolling, taking up an
+    invitation; a self-enrolment link must too)."""
+    if not programme.accepts_trainee_address(email):
+        domains = " or ".join(programme.trainee_domains)
+        raise CohortError(
+            f"{programme.name} asks its trainees to use an address at {domains}; "
+            f"{email} is not one."
+        )
+
+
 def _lock_cohort(cohort: Cohort) -> Cohort:
     """Lock the cohort row: two admins pasting the same list at once must not enrol twice."""
     return Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
@@ -116,6 +132,11 @@ def enrol_by_email(
         raise CohortError("The enrolment date must fall within the cohort's dates.")
     report = EnrolmentReport()
     for email in dict.fromkeys(address.strip() for address in emails if address.strip()):
+        try:
+            check_trainee_address(programme=cohort.programme, email=email)
+        except CohortError as error:
+            report.refused.append(error.message)
+            continue
         person = User.objects.filter(email__iexact=email).first()
         if person is not None and _is_current(cohort, person):
             # Already a trainee: the admin sees them in the table, so saying so tells nothing.
@@ -213,8 +234,15 @@ def activate_pending_enrolments(*, user: User, email: str) -> list[Enrolment]:
 
 @transaction.atomic
 def _activate(*, pending_id: int, user: User) -> Enrolment | None:
-    pending = PendingEnrolment.objects.select_for_update().get(pk=pending_id)
+    pending = (
+        PendingEnrolment.objects.select_for_update(of=("self",))
+        .select_related("cohort__programme")
+        .get(pk=pending_id)
+    )
     if pending.accepted_at is not None:
+        return None
+    if not pending.cohort.programme.accepts_trainee_address(pending.email):
+        # The programme has asked for other domains since the invitation: it waits for staff.
         return None
     enrolment = Enrolment.objects.filter(
         cohort_id=pending.cohort_id, person=user, left_on__isnull=True

@@ -23,7 +23,12 @@ from django.utils import timezone
 from balint.audit import services as audit
 from balint.outbox.services import enqueue_email
 from members.models import User
-from sessions.programmes.cohorts import CohortError, _activate, _lock_cohort
+from sessions.programmes.cohorts import (
+    CohortError,
+    _activate,
+    _lock_cohort,
+    check_trainee_address,
+)
 from sessions.programmes.models import (
     Cohort,
     Enrolment,
@@ -135,6 +140,7 @@ def enrol_with_link(*, link: EnrolmentLink, person: User) -> Enrolment | Enrolme
         raise CohortError(f"You are already enrolled in {cohort.name}.")
     if cohort.requests.filter(person=person, decided_at__isnull=True).exists():
         raise CohortError(f"You have already asked to join {cohort.name}.")
+    check_trainee_address(programme=cohort.programme, email=person.email)
     if link.needs_approval:
         request = EnrolmentRequest.objects.create(cohort=cohort, person=person)
         _record(cohort, person, "enrolment.request", f"Asked to join {cohort.name}", request)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -92,6 +93,8 @@ def _make_tombstone(person: User) -> None:
     Membership.objects.filter(person=person).exclude(note="").update(note="")
     EmailAddress.objects.filter(user=person).delete()
     Authenticator.objects.filter(user=person).delete()
+    # Linked organisation accounts (and any tokens with them): nobody may sign in as the tombstone.
+    SocialAccount.objects.filter(user=person).delete()
     person.administered_programmes.clear()
     person.groups.clear()
     person.user_permissions.clear()

@@ -34,3 +34,13 @@ class AccountAdapter(DefaultAccountAdapter):
         site = SimpleNamespace(name=settings.SITE_NAME, domain=settings.SITE_DOMAIN)
         context = {**context, "current_site": site, "site_url": settings.SITE_URL}
         super().send_mail(template_prefix, email, context)
+
+    def get_login_stages(self) -> list[str]:
+        """allauth's stages, with a two-factor step that a trusted provider's claim can satisfy
+        (sessions/site/sign_in.py)."""
+        return [
+            "sessions.site.sign_in.AuthenticateStage"
+            if stage == "allauth.mfa.stages.AuthenticateStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]

@@ -8,3 +8,7 @@ class SiteConfig(AppConfig):
     name = "sessions.site"
     label = "site"
     verbose_name = "Site"
+
+    def ready(self) -> None:
+        # Receivers: the provider's two-factor claim at sign-in, audit of linked accounts.
+        from sessions.site import sign_in  # noqa: F401

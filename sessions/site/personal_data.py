@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 
@@ -51,6 +53,24 @@ def _profile(person: User) -> list[dict[str, Any]]:
             "date_joined": person.date_joined,
             "last_login": person.last_login,
         }
+    ]
+
+
+def _sign_in_accounts(person: User) -> list[dict[str, Any]]:
+    """The organisation accounts linked for signing in, with the claims kept from each."""
+    names = {
+        app["provider_id"]: app["name"]
+        for app in settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+    }
+    return [
+        {
+            "provider": names.get(account.provider, account.provider),
+            "account_id": account.uid,
+            "linked_at": account.date_joined,
+            "last_sign_in": account.last_login,
+            "details_from_provider": account.extra_data,
+        }
+        for account in SocialAccount.objects.filter(user=person).order_by("date_joined")
     ]
 
 
@@ -99,6 +119,7 @@ def collect_personal_data(*, person: User) -> dict[str, list[dict[str, Any]]]:
         "email_addresses": list(
             EmailAddress.objects.filter(user=person).values("email", "verified", "primary")
         ),
+        "sign_in_accounts": _sign_in_accounts(person),
         "memberships": _memberships(person),
         "leaderships": [
             {"group": x.group.name, "role": x.get_role_display(), "since": x.since}
@@ -274,7 +295,11 @@ def as_json(data: dict[str, list[dict[str, Any]]]) -> str:
 
 
 def _cell(value: Any) -> object:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder)) if value is not None else ""
+    if value is None:
+        return ""
+    plain = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    # A nested record (the claims a provider sent) stays one readable cell.
+    return json.dumps(plain, ensure_ascii=False) if isinstance(plain, dict | list) else plain
 
 
 def csv_rows(data: dict[str, list[dict[str, Any]]]) -> Iterator[list[object]]:

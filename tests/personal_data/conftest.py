@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.core import mail
 from django.utils import timezone
 
@@ -72,6 +73,13 @@ def world(
         submit_feedback(token=token, answers=ANSWERS)
     Message.objects.create(
         key="test:pending", to=[member.email], subject="Your reminder", body_text="Hello Mo"
+    )
+    # An organisation account linked for signing in, with the claims kept from it.
+    SocialAccount.objects.create(
+        user=member,
+        provider="nhsmail",
+        uid="mo-0001",
+        extra_data={"userinfo": {"sub": "mo-0001", "email": member.email, "name": "Mo Member"}},
     )
     return {"cohort": cohort, "past": past, "future": future, "classmates": classmates}
 

@@ -248,3 +248,21 @@ def test_an_invitation_to_an_unverified_address_is_not_the_accounts(cohort, prog
     with pytest.raises(CohortError):
         accept_invitation(person=person, pending_id=PendingEnrolment.objects.get().pk)
     assert not Enrolment.objects.exists()
+
+
+def test_a_programme_asking_for_work_addresses_refuses_another_by_link(
+    client, cohort, programme, programme_admin
+):
+    programme.allowed_email_domains = "nhs.net"
+    programme.save()
+    _, token = make_link(cohort, programme_admin)
+    outsider = UserFactory(email="tia@gmail.example")
+    client.force_login(outsider)
+
+    response = client.post(f"/programmes/enrol/{token}/", follow=True)
+
+    assert "asks its trainees to use an address at nhs.net" in response.content.decode()
+    assert not Enrolment.objects.filter(cohort=cohort, person=outsider).exists()
+    client.force_login(UserFactory(email="tia@nhs.net"))
+    client.post(f"/programmes/enrol/{token}/")
+    assert Enrolment.objects.filter(cohort=cohort, person__email="tia@nhs.net").exists()

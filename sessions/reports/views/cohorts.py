@@ -121,6 +121,8 @@ def enrol(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             show_refusal(request, error)
         else:
             messages.success(request, report.summary())
+            for reason in report.refused:
+                messages.error(request, reason)
     return redirect("reports:cohort", slug=slug, pk=pk)
 
 
