@@ -119,8 +119,12 @@ class OrganisationProvider(OpenIDConnectProvider):
             return response
 
     def _claims(self, data: dict) -> dict:
-        # Prefer userinfo, as allauth does; the ID token when there is none.
-        return data.get("userinfo") or data.get("id_token") or data
+        # Both say what the provider asserts about one person (extract_uid checks the `sub`):
+        # userinfo first, as allauth prefers it, and what only the ID token carries (Entra's
+        # `xms_edov`) from there.
+        if "userinfo" not in data and "id_token" not in data:
+            return data
+        return {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
 
     def extract_uid(self, data) -> str:
         userinfo, id_token = data.get("userinfo"), data.get("id_token")

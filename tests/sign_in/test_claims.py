@@ -131,3 +131,13 @@ def test_the_mfa_claim_counts_only_from_the_id_token_not_userinfo():
 )
 def test_a_new_accounts_name_comes_from_the_claims_on_one_line(fields, email, name):
     assert display_name_from(fields, email) == name
+
+
+def test_entras_verdict_in_the_id_token_counts_though_userinfo_lacks_it():
+    data = {
+        "userinfo": {"sub": "1", "email": "jo.bloggs@nhs.net"},
+        "id_token": {"sub": "1", "xms_edov": False},
+    }
+
+    (address,) = provider(MICROSOFT).extract_email_addresses(data)
+    assert (address.email, address.verified) == ("jo.bloggs@nhs.net", False)
