@@ -7,13 +7,14 @@ These models were first created by the members and groups apps; they keep those 
 (`Meta.db_table`), so moving them here changed no table, only Django's idea of their app.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from members.models import AddressInvitation
 
@@ -225,6 +226,11 @@ class EnrolmentLink(models.Model):
 
     def __str__(self) -> str:
         return f"Enrolment link for {self.cohort}"
+
+    @property
+    def last_day(self) -> date:
+        """The last day it works, in the current time zone (it stops at the next midnight)."""
+        return timezone.localdate(self.expires_at - timedelta(microseconds=1))
 
 
 class EnrolmentRequest(models.Model):

@@ -171,6 +171,8 @@ def test_making_a_link_shows_it_once_and_bad_dates_are_form_errors(client_for, c
     nonsense = client.post(url, {"expires_on": "next Tuesday"})
 
     assert made.status_code == 200 and made["Cache-Control"] == "no-store"
+    last = today + timedelta(days=5)
+    assert f"until the end of {last.day} {last:%B %Y}" in made.content.decode()
     token = made.content.decode().split("/programmes/enrol/")[1].split("/")[0]
     assert link_for_token(token).cohort == cohort
     assert "Choose today or a later day." in past.content.decode()
