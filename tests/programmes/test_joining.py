@@ -91,6 +91,8 @@ def test_a_link_of_a_cohort_that_has_ended_opens_nothing(cohort, programme_admin
     cohort.ends_on = timezone.localdate() - timedelta(days=1)
     cohort.save()
     assert link_for_token(token) is None
+    with pytest.raises(CohortError, match="has ended"):
+        make_link(cohort, programme_admin)
 
 
 def test_a_signed_in_trainee_enrols_with_the_link(client, cohort, programme_admin):
