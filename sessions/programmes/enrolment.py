@@ -62,10 +62,12 @@ def issue_link(
     *, cohort: Cohort, expires_on: date, needs_approval: bool, by: User
 ) -> tuple[EnrolmentLink, str]:
     """A new self-enrolment link for the cohort, replacing any live one; returns the link and
-    its token (the only time the token exists outside the link). CohortError if the expiry is
-    in the past or too far ahead."""
+    its token (the only time the token exists outside the link). CohortError if the cohort has
+    ended or the expiry is in the past or too far ahead."""
     cohort = _lock_cohort(cohort)
     today = timezone.localdate()
+    if cohort.has_ended(today):
+        raise CohortError("This cohort has ended: nobody can join it now.")
     if expires_on < today:
         raise CohortError("The link cannot expire before today.")
     if expires_on > today + timedelta(days=MAX_LINK_DAYS):

@@ -8,13 +8,14 @@ These models were first created by the members and groups apps; they keep those 
 """
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from members.models import AddressInvitation
 
@@ -236,6 +237,11 @@ class EnrolmentLink(models.Model):
 
     def __str__(self) -> str:
         return f"Enrolment link for {self.cohort}"
+
+    @property
+    def last_day(self) -> date:
+        """The last day it works, in the current time zone (it stops at the next midnight)."""
+        return timezone.localdate(self.expires_at - timedelta(microseconds=1))
 
 
 class EnrolmentRequest(models.Model):

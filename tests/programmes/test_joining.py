@@ -91,6 +91,8 @@ def test_a_link_of_a_cohort_that_has_ended_opens_nothing(cohort, programme_admin
     cohort.ends_on = timezone.localdate() - timedelta(days=1)
     cohort.save()
     assert link_for_token(token) is None
+    with pytest.raises(CohortError, match="has ended"):
+        make_link(cohort, programme_admin)
 
 
 def test_a_signed_in_trainee_enrols_with_the_link(client, cohort, programme_admin):
@@ -171,6 +173,8 @@ def test_making_a_link_shows_it_once_and_bad_dates_are_form_errors(client_for, c
     nonsense = client.post(url, {"expires_on": "next Tuesday"})
 
     assert made.status_code == 200 and made["Cache-Control"] == "no-store"
+    last = today + timedelta(days=5)
+    assert f"until the end of {last.day} {last:%B %Y}" in made.content.decode()
     token = made.content.decode().split("/programmes/enrol/")[1].split("/")[0]
     assert link_for_token(token).cohort == cohort
     assert "Choose today or a later day." in past.content.decode()
