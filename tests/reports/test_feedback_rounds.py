@@ -11,7 +11,6 @@ from balint.audit.models import AuditEvent
 from balint.outbox.models import Message
 from sessions.reports.feedback import (
     FeedbackError,
-    close_round,
     invite_cohort_feedback,
     invite_feedback_for_ended_blocks,
     open_group_round,
@@ -211,8 +210,14 @@ def test_leaders_open_a_round_and_read_results_on_their_page(client_for, group, 
     assert "Feedback round opened: 1 member was invited." in opened
     assert "Remind those who have not answered" in opened
     round_ = FeedbackRound.objects.get(group=group)
-    close_round(round_id=round_.pk)
-    assert "No feedback rounds yet" not in client.get(url).content.decode()
+    asked = client.get(url + f"rounds/{round_.pk}/close/").content.decode()
+    assert "Close and publish now?" in asked and round_.closed_at is None
+    closed = client.post(url + f"rounds/{round_.pk}/close/", follow=True).content.decode()
+    assert "Closed: its answers are published." in closed
+    assert "Ask for feedback" in closed  # a new round may be opened
+    assert AuditEvent.objects.filter(action="feedback.close").count() == 1
+    again = client.post(url + f"rounds/{round_.pk}/close/", follow=True).content.decode()
+    assert "This round has closed already." in again
 
 
 def test_the_questionnaire_editor_reports_bad_input_and_saves_a_version(
