@@ -327,7 +327,7 @@ def submit_feedback(*, token: str, answers: dict) -> None:
         invitation.round = _adopt(invitation)
     # The round's lock orders submissions into the pool (and against publication).
     round_ = (
-        FeedbackRound.objects.select_for_update()
+        FeedbackRound.objects.select_for_update(of=("self",))
         .select_related("version")
         .get(pk=invitation.round_id)
     )
@@ -423,8 +423,8 @@ def send_reminders(*, round_: FeedbackRound, by: User) -> int:
     per invitation); the reminder carries a link of its own. Returns how many were reminded;
     who they are is not shown to the one who asked. FeedbackError if the round has closed."""
     round_ = (
-        FeedbackRound.objects.select_for_update()
-        .select_related("cohort", "group")
+        FeedbackRound.objects.select_for_update(of=("self",))
+        .select_related("cohort__programme", "group")
         .get(pk=round_.pk)
     )
     if round_.closed_at is not None:
