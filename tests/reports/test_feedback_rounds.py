@@ -5,12 +5,15 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from balint.audit.models import AuditEvent
 from balint.outbox.models import Message
 from sessions.reports.feedback import (
     FeedbackError,
+    close_round,
     invite_cohort_feedback,
     invite_feedback_for_ended_blocks,
     open_group_round,
@@ -240,3 +243,24 @@ def test_the_questionnaire_editor_reports_bad_input_and_saves_a_version(
     assert QuestionnaireVersion.objects.filter(number=2).get().questions[0]["required"] is False
     page = client.get(url).content.decode()
     assert "It was worth the time." in page and "Version 2" in page
+
+
+def test_the_group_page_takes_the_same_queries_for_one_round_and_for_four(
+    client_for, group, leader, member
+):
+    client = client_for("leader")
+    url = "/programmes/group-feedback/cotham/"
+
+    def queries_after_a_round() -> int:
+        round_, _ = open_group_round(
+            group=group, closes_on=timezone.localdate() + timedelta(days=7), by=leader
+        )
+        close_round(round_id=round_.pk)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    first = queries_after_a_round()
+    for _ in range(2):
+        queries_after_a_round()
+    assert queries_after_a_round() == first
