@@ -307,6 +307,17 @@ def _valid_answer(round_: FeedbackRound, answers: dict) -> dict:
     return answer
 
 
+def _lock_round(round_id: int) -> FeedbackRound:
+    """Lock and re-read a round with its questions. Two answers to one round at the same moment
+    would both read the pool and both write it back, the second losing the first's answer: the
+    lock makes the second wait and read the pool with the first answer in it."""
+    return (
+        FeedbackRound.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .get(pk=round_id)
+    )
+
+
 @transaction.atomic
 def submit_feedback(*, token: str, answers: dict) -> None:
     """Put one anonymous answer into its round's pending pool, at a random place, and write the
@@ -325,12 +336,7 @@ def submit_feedback(*, token: str, answers: dict) -> None:
         raise FeedbackError("You have already answered this questionnaire. Thank you!")
     if invitation.round_id is None:
         invitation.round = _adopt(invitation)
-    # The round's lock orders submissions into the pool (and against publication).
-    round_ = (
-        FeedbackRound.objects.select_for_update()
-        .select_related("version")
-        .get(pk=invitation.round_id)
-    )
+    round_ = _lock_round(invitation.round_id)
     if round_.closed_at is not None:
         raise FeedbackError("This questionnaire has closed; thank you all the same.")
     answer = _valid_answer(round_, answers)
@@ -423,8 +429,8 @@ def send_reminders(*, round_: FeedbackRound, by: User) -> int:
     per invitation); the reminder carries a link of its own. Returns how many were reminded;
     who they are is not shown to the one who asked. FeedbackError if the round has closed."""
     round_ = (
-        FeedbackRound.objects.select_for_update()
-        .select_related("cohort", "group")
+        FeedbackRound.objects.select_for_update(of=("self",))
+        .select_related("cohort__programme", "group")
         .get(pk=round_.pk)
     )
     if round_.closed_at is not None:

@@ -180,7 +180,8 @@ def test_programme_admin_journey(live_server, browser, programme, group, leader,
     publish_due()
     admin.reload()
     expect(admin.get_by_text("Worth protecting time.")).to_have_count(0)  # the round is open
-    admin.get_by_role("button", name="Close and publish now").first.click()
+    admin.get_by_role("link", name="Close and publish now").first.click()
+    admin.get_by_role("button", name="Close and publish").click()
     expect(admin.get_by_text("Returned: 5 of 5 (100.0%)")).to_be_visible()
     expect(admin.get_by_text("5 of 5 agreed (100.0%)").first).to_be_visible()
     expect(admin.get_by_text("Worth protecting time.")).to_have_count(5)

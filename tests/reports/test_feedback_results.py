@@ -137,3 +137,20 @@ def test_the_results_take_the_same_queries_for_two_and_for_six_cohorts(client_fo
         return len(captured)
 
     assert queries_with(2) == queries_with(6)
+
+
+def test_a_cohorts_feedback_page_takes_the_same_queries_for_few_and_many_answers(
+    client_for, programme
+):
+    client = client_for("programme_admin")
+    sent_on = timezone.localdate() - timedelta(days=60)
+    few = _cohort_with_answers(programme, [AGREE] * 5, 6, sent_on)
+    many = _cohort_with_answers(programme, [dict(AGREE, comments="Yes.")] * 30, 40, sent_on)
+
+    def queries(cohort) -> int:
+        url = f"/programmes/{programme.slug}/cohorts/{cohort.pk}/feedback/"
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert queries(few) == queries(many)

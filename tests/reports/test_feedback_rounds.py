@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from balint.audit.models import AuditEvent
@@ -211,8 +213,14 @@ def test_leaders_open_a_round_and_read_results_on_their_page(client_for, group, 
     assert "Feedback round opened: 1 member was invited." in opened
     assert "Remind those who have not answered" in opened
     round_ = FeedbackRound.objects.get(group=group)
-    close_round(round_id=round_.pk)
-    assert "No feedback rounds yet" not in client.get(url).content.decode()
+    asked = client.get(url + f"rounds/{round_.pk}/close/").content.decode()
+    assert "Close and publish now?" in asked and round_.closed_at is None
+    closed = client.post(url + f"rounds/{round_.pk}/close/", follow=True).content.decode()
+    assert "Closed: its answers are published." in closed
+    assert "Ask for feedback" in closed  # a new round may be opened
+    assert AuditEvent.objects.filter(action="feedback.close").count() == 1
+    again = client.post(url + f"rounds/{round_.pk}/close/", follow=True).content.decode()
+    assert "This round has closed already." in again
 
 
 def test_the_questionnaire_editor_reports_bad_input_and_saves_a_version(
@@ -235,3 +243,24 @@ def test_the_questionnaire_editor_reports_bad_input_and_saves_a_version(
     assert QuestionnaireVersion.objects.filter(number=2).get().questions[0]["required"] is False
     page = client.get(url).content.decode()
     assert "It was worth the time." in page and "Version 2" in page
+
+
+def test_the_group_page_takes_the_same_queries_for_one_round_and_for_four(
+    client_for, group, leader, member
+):
+    client = client_for("leader")
+    url = "/programmes/group-feedback/cotham/"
+
+    def queries_after_a_round() -> int:
+        round_, _ = open_group_round(
+            group=group, closes_on=timezone.localdate() + timedelta(days=7), by=leader
+        )
+        close_round(round_id=round_.pk)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    first = queries_after_a_round()
+    for _ in range(2):
+        queries_after_a_round()
+    assert queries_after_a_round() == first

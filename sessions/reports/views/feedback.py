@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from balint.errors import DomainError
@@ -117,11 +118,16 @@ def remind(request: HttpRequest, slug: str, pk: int, audience: str) -> HttpRespo
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def close_now(request: HttpRequest, slug: str, pk: int, audience: str) -> HttpResponse:
-    """Close the block's round before its closing day and publish its answers, all at once."""
-    _, cohort = access_cohort(request.user, slug, pk)
+    """Close the block's round before its closing day and publish its answers, all at once
+    (GET asks to confirm)."""
+    access, cohort = access_cohort(request.user, slug, pk)
     round_ = get_object_or_404(_cohort_rounds(cohort).select_related("cohort"), audience=audience)
+    if request.method == "GET":
+        back = reverse("reports:cohort_feedback", args=[slug, cohort.pk])
+        context = {"programme": access.programme, "round": round_, "back_url": back}
+        return render(request, "reports/feedback_close.html", context)
     try:
         close_round_now(round_=round_, by=request.user)
     except DomainError as error:

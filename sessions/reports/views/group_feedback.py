@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from balint.errors import DomainError
@@ -92,10 +93,14 @@ def remind(request: HttpRequest, group_slug: str, round_id: int) -> HttpResponse
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, group_slug: str, round_id: int) -> HttpResponse:
+    """Close the group's round and publish its answers (GET asks to confirm)."""
     access = _leaders_only(request.user, group_slug)
     round_ = get_object_or_404(_rounds(access.group).select_related("group"), pk=round_id)
+    if request.method == "GET":
+        back = reverse("reports:group_feedback", args=[group_slug])
+        return render(request, "reports/feedback_close.html", {"round": round_, "back_url": back})
     try:
         close_round_now(round_=round_, by=request.user)
     except DomainError as error:
@@ -124,6 +129,6 @@ def edit_questionnaire(request: HttpRequest, group_slug: str) -> HttpResponse:
         "version": version,
         "sent": version_is_sent(version),
         "formset": formset,
-        "back_url": f"/programmes/group-feedback/{group_slug}/",
+        "back_url": reverse("reports:group_feedback", args=[group_slug]),
     }
     return render(request, "reports/questionnaire_edit.html", context)
