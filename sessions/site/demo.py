@@ -20,6 +20,7 @@ from groups.models import (
     Region,
 )
 from members.models import Accreditation, Programme, User
+from sessions.site.demo_group_start import seed_group_start
 from sessions.site.demo_meetings import seed_meetings
 from sessions.site.demo_reports import seed_reports
 from sessions.site.demo_tasters import seed_tasters
@@ -313,4 +314,5 @@ def seed_demo() -> list[DemoLogin]:
     seed_meetings(people)  # schedules, meetings, registers, apologies
     seed_reports(people)  # cohorts, enrolments, placements, anonymous feedback
     seed_tasters(people)  # taster invitations in every state, and a booking
+    seed_group_start(people)  # an unlisted group, a proposal waiting for staff
     return LOGINS
