@@ -21,6 +21,7 @@ from groups.models import (
 )
 from members.models import Accreditation, Programme, User
 from sessions.site.demo_group_kinds import seed_group_kinds
+from sessions.site.demo_group_start import seed_group_start
 from sessions.site.demo_meetings import seed_meetings
 from sessions.site.demo_reports import seed_reports
 from sessions.site.demo_tasters import seed_tasters
@@ -316,4 +317,5 @@ def seed_demo() -> list[DemoLogin]:
     seed_reports(people)  # cohorts, enrolments, placements, anonymous feedback
     seed_tasters(people)  # taster invitations in every state, and a booking
     seed_group_kinds(people, _person)  # a US group, and the online group's agreement
+    seed_group_start(people)  # an unlisted group, a proposal waiting for staff
     return LOGINS

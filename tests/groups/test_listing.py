@@ -173,3 +173,13 @@ def test_the_settings_page_offers_the_three_choices(client_for, group, leader):
 
     for value in ("listed", "unlisted", "closed"):
         assert f'id="listing-{value}"' in page
+
+
+def test_a_closed_groups_page_offers_no_taster_seat_to_newcomers(client, group, leader):
+    MeetingFactory(group=group, starts_at=timezone.now() + timedelta(days=3))
+    assert "Book a taster seat" in client.get("/groups/cotham/").text
+
+    group.listing = Listing.CLOSED
+    group.save()
+
+    assert "Book a taster seat" not in client.get("/groups/cotham/").text

@@ -3,7 +3,7 @@
 from django import template
 
 from sessions.attendance.group_pages import upcoming_meetings_for_group
-from sessions.attendance.offers import seat_offer
+from sessions.attendance.offers import CLOSED, seat_offer
 
 register = template.Library()
 
@@ -17,7 +17,12 @@ def taster_seat(meeting, access, compact: bool = False) -> dict:
     booking = getattr(group, "my_taster_booking", None)
     return {
         "meeting": meeting,
-        "offer": seat_offer(meeting, in_group=in_group, my_booking=booking),
+        "offer": (
+            # A group closed to newcomers takes tasters only by its leaders' invitation.
+            CLOSED
+            if group.is_closed_to_newcomers and not in_group and booking is None
+            else seat_offer(meeting, in_group=in_group, my_booking=booking)
+        ),
         "booking": booking,
         "compact": compact,
     }
