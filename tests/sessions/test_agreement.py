@@ -323,3 +323,21 @@ def test_an_online_group_across_time_zones(client, django_client, staff):
     assert "video.example.org" not in outside
     assert django_client.get("/meetings/groups/transatlantic/agreement/").status_code == 404
     assert not Message.objects.filter(to=[outsider.email]).exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [
+        ("member", True),
+        ("taster", True),
+        ("leader", True),
+        ("stranger", False),
+        ("anonymous", False),
+    ],
+)
+def test_the_group_page_links_to_the_agreement_for_those_who_come(
+    client_for, leader, member, taster, stranger, agreement, persona, shown
+):
+    html = client_for(persona).get("/groups/cotham/").content.decode()
+
+    assert ("/meetings/groups/cotham/agreement/" in html) == shown
