@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from groups.access import GroupAccess, access_group, group_access, with_roles
+from groups.agreements.services import current_agreement, has_accepted
 from groups.composition import page_parts
 from groups.finder_zones import viewer_zone, zones_within
 from groups.forms import FinderForm, JoinRequestForm
@@ -140,5 +141,11 @@ def detail_context(
             waitlist_position(mine) if mine and mine.status == MembershipStatus.WAITLISTED else None
         ),
         "join_form": join_form or JoinRequestForm(),
+        # Members accept the group's agreement before they see the room and the link.
+        "must_accept_agreement": (
+            access.is_member
+            and not access.is_leader
+            and not has_accepted(current_agreement(group), request.user)
+        ),
     }
     return context | page_parts([group], request.user)

@@ -48,6 +48,12 @@ def agreement_status(group_access: GroupAccess, user, *, is_booked_taster: bool)
     )
 
 
+def taster_agreement_status(group, user) -> AgreementAccess:
+    """For a taster's own booking page: a taster is never one of the group's leaders."""
+    outsider = GroupAccess(group, False, False, False, False)
+    return agreement_status(outsider, user, is_booked_taster=True)
+
+
 def access_agreement(user, slug: str) -> AgreementAccess:
     """The agreement for reading and accepting: 404 unless a member, leader, booked taster or
     staff."""

@@ -1,6 +1,7 @@
 """Groups beyond the UK and beyond GPs: countries and regions, professions kept by staff in the
 site, a US group meeting on the 2nd and 4th Thursday, and the finder's new filters."""
 
+import importlib
 from datetime import datetime
 
 import pytest
@@ -19,6 +20,27 @@ from tests.factories import BalintGroupFactory, LeadershipFactory, UserFactory
 from tests.groups.conftest import fill
 
 pytestmark = pytest.mark.django_db
+
+FIVE = ["gp-trainees", "gps", "psychiatry-trainees", "medical-students", "multi-professional"]
+ADDED = ["physicians", "nurse-practitioners", "psychologists", "non-physician-clinicians"]
+
+
+def run_the_migrations_data_steps() -> None:
+    """The data the audience migrations write (0002's five, then 0007's professions), applied
+    again: a test that flushes the database (transaction=True) removes migration data."""
+    from django.apps import apps
+
+    audiences = importlib.import_module("groups.migrations.0002_audiences")
+    professions = importlib.import_module("groups.migrations.0007_professions_and_regions")
+    audiences.add_audiences(apps, None)
+    professions.forwards(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _audiences(db):
+    if not Audience.objects.filter(slug__in=ADDED).exists():
+        run_the_migrations_data_steps()
+
 
 OK, LOGIN, FORBIDDEN = "ok", "login", 403
 STAFF_ONLY = {**dict.fromkeys(PERSONAS, FORBIDDEN), "anonymous": LOGIN, "staff": OK}
@@ -44,16 +66,19 @@ def test_existing_groups_are_in_the_uk_with_their_region_kept(group):
     assert group.where == "Bristol, South West England, United Kingdom"
 
 
-def test_the_migration_added_professions_after_the_five_audiences():
-    slugs = list(Audience.objects.values_list("slug", flat=True))
-    assert slugs[:5] == [
-        "gp-trainees",
-        "gps",
-        "psychiatry-trainees",
-        "medical-students",
-        "multi-professional",
-    ]
-    assert {"physicians", "nurse-practitioners", "psychologists"} <= set(slugs)
+def test_the_migration_adds_professions_after_the_five_audiences_and_keeps_uk_regions():
+    Audience.objects.all().delete()
+    uk = BalintGroupFactory(region="london")
+    stray = BalintGroupFactory(region="somewhere-else")
+
+    run_the_migrations_data_steps()
+    run_the_migrations_data_steps()  # safe to run twice
+
+    assert list(Audience.objects.values_list("slug", flat=True)) == FIVE + ADDED
+    uk.refresh_from_db()
+    stray.refresh_from_db()
+    assert (uk.country, uk.region) == ("GB", "london")
+    assert stray.region == ""
 
 
 # --- a group's settings: country and region -----------------------------------------------

@@ -323,3 +323,51 @@ def test_an_online_group_across_time_zones(client, django_client, staff):
     assert "video.example.org" not in outside
     assert django_client.get("/meetings/groups/transatlantic/agreement/").status_code == 404
     assert not Message.objects.filter(to=[outsider.email]).exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [
+        ("member", True),
+        ("taster", True),
+        ("leader", True),
+        ("stranger", False),
+        ("anonymous", False),
+    ],
+)
+def test_the_group_page_links_to_the_agreement_for_those_who_come(
+    client_for, leader, member, taster, stranger, agreement, persona, shown
+):
+    html = client_for(persona).get("/groups/cotham/").content.decode()
+
+    assert ("/meetings/groups/cotham/agreement/" in html) == shown
+
+
+def test_the_taster_booking_page_asks_for_the_agreement_before_the_room(
+    client_for, leader, taster, meeting, agreement
+):
+    booking = taster.taster_bookings.get()
+    client = client_for("taster")
+
+    before = client.get(f"/tasters/bookings/{booking.pk}/").content.decode()
+    assert "Please accept the group agreement" in before
+    assert "Room 3, Cotham Health Centre" not in before
+
+    accept_agreement(version=agreement, person=taster)
+    after = client.get(f"/tasters/bookings/{booking.pk}/").content.decode()
+    assert "Room 3, Cotham Health Centre" in after
+
+
+def test_the_group_page_asks_members_for_the_agreement_before_the_room(
+    client_for, leader, member, agreement
+):
+    client = client_for("member")
+
+    before = client.get("/groups/cotham/").content.decode()
+    assert "read and accept the group agreement" in before
+    assert "Room 3, Cotham Health Centre" not in before
+
+    accept_agreement(version=agreement, person=member)
+    assert "Room 3, Cotham Health Centre" in client.get("/groups/cotham/").content.decode()
+    leader_page = client_for("leader").get("/groups/cotham/").content.decode()
+    assert "Room 3, Cotham Health Centre" in leader_page

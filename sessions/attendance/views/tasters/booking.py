@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from balint.errors import DomainError
 from balint.views import show_refusal
+from sessions.attendance.agreement import taster_agreement_status
 from sessions.attendance.offers import seat_offer
 from sessions.attendance.roles import (
     MeetingAccess,
@@ -87,6 +88,8 @@ def booking(request: HttpRequest, pk: int) -> HttpResponse:
         "group": meeting.group,
         "has_started": meeting.starts_at <= timezone.now(),
         **where_for_taster(meeting),
+        # A taster accepts the group's agreement before seeing the room and the link here.
+        "agreement": taster_agreement_status(meeting.group, request.user),
     }
     return render(request, "tasters/booking.html", context)
 
