@@ -228,10 +228,9 @@ def _own_invitation(person: User, pending_id: int) -> PendingEnrolment:
 
 def accept_invitation(*, person: User, pending_id: int) -> Enrolment:
     """Take up an invitation addressed to one of the person's verified addresses. CohortError if
-    it is not theirs, was withdrawn or answered, or the cohort has ended."""
+    it is not theirs, or was withdrawn or answered. A cohort that has ended may still be accepted:
+    a programme entering its past year asks each person before it names them in that history."""
     pending = _own_invitation(person, pending_id)
-    if pending.cohort.has_ended(timezone.localdate()):
-        raise CohortError("This cohort has ended.")
     try:
         with transaction.atomic():
             enrolment = _activate(pending_id=pending.pk, user=person)

@@ -84,7 +84,7 @@ def test_enrolling_refuses_addresses_at_other_domains_and_keeps_the_rest(cohort,
         by=programme_admin,
     )
 
-    assert report.summary() == "0 enrolled; 1 invited to sign up; 2 refused."
+    assert report.summary() == "1 invited; they join the cohort when they accept; 2 refused."
     assert report.refused[0].endswith("gmail.person@gmail.com is not one.")
     assert not Enrolment.objects.exists()
     assert list(PendingEnrolment.objects.values_list("email", flat=True)) == ["new@nhs.net"]
@@ -118,7 +118,7 @@ def test_the_enrol_page_shows_each_refusal(client_for, cohort, nhs_programme):
     )
 
     page = response.content.decode()
-    assert "0 enrolled; 1 invited to sign up; 1 refused." in page
+    assert "1 invited; they join the cohort when they accept; 1 refused." in page
     assert "jo@gmail.com is not one." in page
 
 

@@ -9,9 +9,11 @@ the group and its two leaders, and the students' accounts. Everything the progra
 the leaders do is a request to the site.
 """
 
+import re
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 
 from groups.models import MembershipStatus
 from sessions.meetings.models import AttendanceRecord, Meeting
@@ -70,6 +72,8 @@ def _place_block(actions: Actions, number: int, students) -> tuple[int, date]:
             "ends_on": end.isoformat(),
             "requirement": "meetings",
             "amount": "3",
+            "apologies": "excused",
+            "late_counts": "yes",
         },
     )
     cohort_id = int(created["Location"].rstrip("/").rsplit("/", 1)[1])
@@ -77,11 +81,22 @@ def _place_block(actions: Actions, number: int, students) -> tuple[int, date]:
         f"{P}/cohorts/{cohort_id}/enrol/",
         {"emails": "\n".join(s.email for s in students), "enrolled_on": start.isoformat()},
     )
+    # Each student says yes to the invitation on their own page (their action, not the admin's).
+    for student in students:
+        _accept_invitation(student)
     actions.post(
         f"{P}/cohorts/{cohort_id}/block/",
         {"group": "y4-psych", "weekday": "2", "meeting_time": "13:30", "duration_minutes": "60"},
     )
     return cohort_id, start
+
+
+def _accept_invitation(student) -> None:
+    client = Client()
+    client.force_login(student)
+    page = client.get("/programmes/certificates/mine/").content.decode()
+    (accept,) = re.findall(r'action="(/programmes/invitations/\d+/accept/)"', page)
+    assert client.post(accept).status_code == 302
 
 
 def _record_registers(actions: Actions, group, leaders, students, start: date) -> None:

@@ -2,9 +2,11 @@
 entering a meeting that has already taken place, from every persona's side; bad input; and the
 few actions a block needs."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from groups.models import MembershipStatus
@@ -164,6 +166,14 @@ def _csrf_posts(client):
     return posts
 
 
+def accept_own_invitation(student) -> None:
+    own = Client()
+    own.force_login(student)
+    page = own.get("/programmes/certificates/mine/").content.decode()
+    (accept,) = re.findall(r'action="(/programmes/invitations/\d+/accept/)"', page)
+    assert own.post(accept).status_code == 302
+
+
 def test_a_block_takes_the_programme_admin_three_posts_and_the_leader_four(
     client, programme, group, leader, programme_admin
 ):
@@ -186,6 +196,8 @@ def test_a_block_takes_the_programme_admin_three_posts_and_the_leader_four(
             "ends_on": (start + timedelta(days=27)).isoformat(),
             "requirement": "meetings",
             "amount": "3",
+            "apologies": "absence",
+            "late_counts": "yes",
         },
     )
     cohort = programme.cohorts.get(name="Block 5")
@@ -193,6 +205,9 @@ def test_a_block_takes_the_programme_admin_three_posts_and_the_leader_four(
         f"/programmes/severn/cohorts/{cohort.pk}/enrol/",
         {"emails": "\n".join(s.email for s in students), "enrolled_on": start.isoformat()},
     )
+    # Each student accepts the invitation on their own page: their action, not the admin's.
+    for student in students:
+        accept_own_invitation(student)
     client.post(f"/programmes/severn/cohorts/{cohort.pk}/block/", {**BLOCK, "weekday": "2"})
 
     assert len(admin_posts) == 3
