@@ -199,6 +199,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user.display_name = display_name_from(data, data.get("email") or "")
         return user
 
+    def get_signup_form_initial_data(self, sociallogin) -> dict:
+        # The form asked for when the provider's details are not enough (no address): the name
+        # the provider gave is filled in.
+        initial = super().get_signup_form_initial_data(sociallogin)
+        return {**initial, "display_name": getattr(sociallogin.user, "display_name", "")}
+
     def is_email_verified(self, provider, email: str) -> bool:
         # Only the claims decide (OrganisationProvider); no provider is trusted wholesale.
         return False

@@ -148,3 +148,23 @@ def test_a_trusted_provider_that_did_not_do_two_factor_leaves_the_sites_rule_in_
     expect(page).to_have_url(re.compile(r"2fa(/|%2F)totp(/|%2F)activate"))
     page.goto(f"{live_server.url}/groups/")
     expect(page).to_have_url(re.compile(r"2fa(/|%2F)totp(/|%2F)activate"))
+
+
+def test_a_provider_that_sends_no_address_leads_to_a_form_and_a_confirmation_email(
+    live_server, page, nhsmail
+):
+    nhsmail.person("noemail-0007", name="Dr Ned Noemail")
+    page.goto(f"{live_server.url}/accounts/login/")
+    sign_in_at_provider(page, "NHSmail", "noemail-0007")
+
+    expect(page.get_by_role("heading", name="Finish creating your account")).to_be_visible()
+    screenshot(page, "sign-in-07-finish-account")
+    expect(page.get_by_label("Your name")).to_have_value("Dr Ned Noemail")
+    page.get_by_label("Email").fill("ned@nhs.net")
+    page.get_by_role("button", name="Create my account").click()
+
+    expect(page.get_by_role("heading", name="Verify your email address")).to_be_visible()
+    person = User.objects.get(email="ned@nhs.net")
+    assert not EmailAddress.objects.get(user=person).verified
+    assert SocialAccount.objects.get(user=person).uid == "noemail-0007"
+    assert [m.to for m in mail.outbox] == [["ned@nhs.net"]]
