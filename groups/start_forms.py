@@ -20,7 +20,7 @@ class ProposalForm(GroupCreateForm):
     first leader and name any others; the programme is for staff to set."""
 
     co_leader_emails = forms.CharField(
-        label="Other leaders’ email addresses (optional)",
+        label="Other leaders’ email addresses",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line. Anyone without an account is invited by email to sign up, "
@@ -48,7 +48,7 @@ class ProposalForm(GroupCreateForm):
         for legend, names in GroupCreateForm.FIELDSETS
         if legend != "Leaders"
     ] + [
-        ("Who can find the group", ["listing"]),
+        ("Finding the group", ["listing"]),
         ("Other leaders", ["co_leader_emails", "co_leader_role"]),
     ]
 
