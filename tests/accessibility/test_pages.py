@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import BalintGroup
@@ -41,15 +42,25 @@ def main_pages() -> dict[str | None, list[str]]:
         .order_by("-starts_at")
         .first()
     ) or Meeting.objects.filter(group=cotham, starts_at__lt=now).order_by("-starts_at")[0]
+    cancelled = Meeting.objects.filter(group=cotham, status=MeetingStatus.CANCELLED).first()
     booking = TasterBooking.objects.filter(person__email="trainee@example.org").first()
-    cohort = Cohort.objects.filter(programme__slug="severn-and-mersey").first()
-    programme = "/programmes/severn-and-mersey/"
+    slug = "severn-and-mersey"
+    cohort = Cohort.objects.filter(programme__slug=slug).first()
+    cohort_pages = (
+        [
+            reverse(name, args=[slug, cohort.pk])
+            for name in ("reports:cohort", "reports:cohort_block", "reports:cohort_feedback")
+        ]
+        if cohort
+        else []
+    )
     return {
         VISITOR: [
             "/",
             "/about/",
             "/groups/",
             "/groups/cotham-gp-balint/",
+            "/groups/cotham-gp-balint/contact/",
             "/accounts/login/",
             "/accounts/signup/",
             "/accounts/password/reset/",
@@ -60,13 +71,17 @@ def main_pages() -> dict[str | None, list[str]]:
             "/meetings/mine/",
             "/meetings/record/",
             f"/meetings/{upcoming.pk}/",
+            "/meetings/groups/cotham-gp-balint/agreement/",
             "/groups/mine/",
+            "/groups/propose/",
             "/calendar/",
+            "/programmes/certificates/mine/",
             "/me/profile/",
             "/me/data/",
             "/accounts/email/",
             "/accounts/password/change/",
             "/accounts/2fa/",
+            "/accounts/3rdparty/",
         ],
         "trainee@example.org": [
             "/",
@@ -81,20 +96,40 @@ def main_pages() -> dict[str | None, list[str]]:
             "/meetings/groups/cotham-gp-balint/",
             "/meetings/groups/cotham-gp-balint/schedule/",
             "/meetings/groups/cotham-gp-balint/add/",
+            "/meetings/groups/cotham-gp-balint/agreement/edit/",
+            "/meetings/groups/cotham-gp-balint/write/",
             f"/meetings/{upcoming.pk}/move/",
             f"/meetings/{upcoming.pk}/cancel/",
+            *([f"/meetings/{cancelled.pk}/reinstate/"] if cancelled else []),
             f"/meetings/{held.pk}/register/",
             "/tasters/cotham-gp-balint/invitations/",
             f"/tasters/meetings/{upcoming.pk}/",
+            reverse("reports:group_feedback", args=["cotham-gp-balint"]),
+            reverse("reports:group_questionnaire", args=["cotham-gp-balint"]),
         ],
         "programme.admin@example.org": [
             "/",
             "/programmes/",
-            programme,
-            f"{programme}cohorts/new/",
-            *([f"{programme}cohorts/{cohort.pk}/"] if cohort else []),
+            reverse("reports:dashboard", args=[slug]),
+            reverse("reports:cohort_create", args=[slug]),
+            reverse("reports:programme_settings", args=[slug]),
+            reverse("reports:programme_admins", args=[slug]),
+            reverse("reports:programme_feedback", args=[slug]),
+            reverse("reports:feedback_questionnaire", args=[slug, "trainees"]),
+            reverse("reports:feedback_questionnaire", args=[slug, "facilitators"]),
+            reverse("reports:taster_funnel", args=[slug]),
+            reverse("reports:history_import", args=[slug]),
+            reverse("reports:past_meeting", args=["year-4-psychiatry-students"]),
+            *cohort_pages,
         ],
-        "admin@example.org": ["/", "/groups/new/"],
+        "admin@example.org": [
+            "/",
+            "/groups/new/",
+            "/groups/proposals/",
+            "/staff/who-groups-are-for/",
+            "/programmes/all/",
+            "/programmes/all/new/",
+        ],
     }
 
 
