@@ -78,7 +78,11 @@ def oidc_provider(live_server, tmp_path):
         }
         for site_id, client_id in CLIENT_IDS.items()
     ]
-    accounts, ready, log = tmp_path / "accounts.json", tmp_path / "issuer", tmp_path / "provider.log"
+    accounts, ready, log = (
+        tmp_path / "accounts.json",
+        tmp_path / "issuer",
+        tmp_path / "provider.log",
+    )
     environment = {
         **os.environ,
         "OIDC_TEST_CLIENTS": json.dumps(clients),
