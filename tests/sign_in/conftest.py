@@ -1,47 +1,112 @@
-"""A real OpenID Connect provider on loopback (oidc-provider-mock, on Authlib), and the site
-configured for it the way production is: from OIDC_PROVIDERS in the environment."""
+"""A real OpenID Connect provider on loopback (panva's oidc-provider, OpenID Certified, from npm;
+tests/sign_in/provider.mjs), and the site configured for it the way production is: from
+OIDC_PROVIDERS in the environment."""
 
 import json
+import os
 import runpy
-import threading
+import shutil
+import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
-import oidc_provider_mock
 import pytest
 import requests
-import werkzeug.serving
 
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "balint" / "settings.py"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_FILE = PROJECT_ROOT / "balint" / "settings.py"
 SETTINGS_FROM_ENVIRONMENT = ["SOCIALACCOUNT_PROVIDERS", "SECURE_CSP"]
+PROVIDER_SCRIPT = Path(__file__).resolve().with_name("provider.mjs")
+PROVIDER_PACKAGE = PROJECT_ROOT / "node_modules" / "oidc-provider" / "package.json"
+
+# The provider's clients: the site's providers in `nhsmail` below, by their id in OIDC_PROVIDERS.
+CLIENT_IDS = {"nhsmail": "balint-test", "trust": "balint-test-mfa"}
+CLIENT_SECRET = "test-secret"
 
 
 @dataclass
 class Provider:
     url: str
+    accounts_file: Path
 
     def person(self, sub: str, **claims) -> None:
-        """Tell the provider who `sub` is: the claims it will assert when they sign in."""
-        response = requests.put(f"{self.url}/users/{quote(sub)}", json=claims, timeout=5)
-        assert response.status_code == 204, response.text
+        """Tell the provider who `sub` is: the claims it will assert when they sign in (and in
+        `amr`, how they signed in)."""
+        accounts = json.loads(self.accounts_file.read_text()) if self.accounts_file.exists() else {}
+        accounts[sub] = claims
+        written = self.accounts_file.with_suffix(".tmp")
+        written.write_text(json.dumps(accounts))
+        written.replace(self.accounts_file)
+
+
+def wait_for_discovery(process: subprocess.Popen, ready: Path, log: Path) -> str:
+    """The provider's issuer, once its discovery document answers."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the test provider stopped:\n{log.read_text()}")
+        if ready.exists():
+            issuer = ready.read_text()
+            try:
+                response = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=2)
+            except requests.ConnectionError:
+                pass
+            else:
+                if response.ok and response.json()["issuer"] == issuer:
+                    return issuer
+        time.sleep(0.05)
+    raise TimeoutError(f"the test provider did not answer in 20 s:\n{log.read_text()}")
 
 
 @pytest.fixture
-def oidc_provider(monkeypatch):
-    # Plain HTTP is fine on loopback, where nothing leaves the machine.
-    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
-    server = werkzeug.serving.make_server(
-        "127.0.0.1", 0, oidc_provider_mock.app(require_nonce=False), threaded=True
+def oidc_provider(live_server, tmp_path):
+    """The provider on a free loopback port, with one client per site provider in
+    CLIENT_IDS (redirecting to the live server) and nobody to sign in until `person()`."""
+    node = shutil.which("node")
+    assert node, "Node.js is needed for the sign-in tests: apt-get install nodejs npm"
+    assert PROVIDER_PACKAGE.exists(), "oidc-provider is not installed: run npm ci"
+    clients = [
+        {
+            "client_id": client_id,
+            "client_secret": CLIENT_SECRET,
+            "redirect_uris": [f"{live_server.url}/accounts/oidc/{site_id}/login/callback/"],
+            "grant_types": ["authorization_code"],
+            "response_types": ["code"],
+            # allauth sends the secret in the token request's form unless told otherwise.
+            "token_endpoint_auth_method": "client_secret_post",
+        }
+        for site_id, client_id in CLIENT_IDS.items()
+    ]
+    accounts, ready, log = (
+        tmp_path / "accounts.json",
+        tmp_path / "issuer",
+        tmp_path / "provider.log",
     )
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
+    environment = {
+        **os.environ,
+        "OIDC_TEST_CLIENTS": json.dumps(clients),
+        "OIDC_TEST_ACCOUNTS": str(accounts),
+        "OIDC_TEST_READY": str(ready),
+        "NODE_ENV": "test",
+    }
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [node, str(PROVIDER_SCRIPT)],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        yield Provider(url=f"http://127.0.0.1:{server.server_port}")
+        yield Provider(url=wait_for_discovery(process, ready, log), accounts_file=accounts)
     finally:
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture
@@ -69,15 +134,15 @@ def nhsmail(oidc_provider, configure_providers):
                 "id": "nhsmail",
                 "name": "NHSmail",
                 "issuer": oidc_provider.url,
-                "client_id": "balint-test",
-                "secret": "test-secret",
+                "client_id": CLIENT_IDS["nhsmail"],
+                "secret": CLIENT_SECRET,
             },
             {
                 "id": "trust",
                 "name": "Trust SSO",
                 "issuer": oidc_provider.url,
-                "client_id": "balint-test-mfa",
-                "secret": "test-secret",
+                "client_id": CLIENT_IDS["trust"],
+                "secret": CLIENT_SECRET,
                 "trust_mfa": True,
             },
         ]

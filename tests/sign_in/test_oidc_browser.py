@@ -163,7 +163,7 @@ def test_a_provider_that_sends_no_address_leads_to_a_form_and_a_confirmation_ema
     page.get_by_label("Email").fill("ned@nhs.net")
     page.get_by_role("button", name="Create my account").click()
 
-    expect(page.get_by_role("heading", name="Verify your email address")).to_be_visible()
+    expect(page.get_by_role("heading", name="Confirm your email address")).to_be_visible()
     person = User.objects.get(email="ned@nhs.net")
     assert not EmailAddress.objects.get(user=person).verified
     assert SocialAccount.objects.get(user=person).uid == "noemail-0007"
