@@ -46,15 +46,36 @@ BLOCKS, SIZE, WEEKS = 4, 8, 4
 FIRST = ["Amelia", "Noah", "Priya", "Kwame", "Sophie", "Liam", "Hana", "Oscar"]
 LAST = ["Walker", "Byrne", "Kaur", "Mensah"]
 SCHEDULE = BlockSchedule(weekday=2, start=time(12, 30), duration_minutes=60)
-# Fictional answers (reflect, understand, enjoyed, will_use, overall, comment); no patient details.
+# Fictional answers (reflect, understand, enjoyed, will_use, overall); no patient details.
 ANSWERS = [
-    (5, 5, 4, 4, 5, "It was good to stop and think about the people behind the cases."),
-    (4, 4, 5, 4, 4, ""),
-    (5, 4, 4, 5, 4, "I understood the ward round differently afterwards."),
-    (4, 5, 2, 4, 3, "Lunchtime clashed with teaching twice."),
-    (5, 5, 5, 5, 5, ""),
-    (4, 4, 4, 3, 4, "More time for the second case, please."),
-    (2, 4, 3, 4, 3, ""),
+    (5, 5, 4, 4, 5),
+    (4, 4, 5, 4, 4),
+    (5, 4, 4, 5, 4),
+    (4, 5, 2, 4, 3),
+    (5, 5, 5, 5, 5),
+    (4, 4, 4, 3, 4),
+    (2, 4, 3, 4, 3),
+]
+COMMENTS = [
+    "It was good to stop and think about the people behind the ward round.",
+    "",
+    "I understood a difficult clinic differently afterwards.",
+    "Lunchtime clashed with teaching twice.",
+    "",
+    "More time for the second case, please.",
+    "Hearing the others made me less alone with a hard week.",
+    "",
+    "I would have liked one more session.",
+    "The same room every week helped.",
+    "",
+    "I was sceptical at first; by week three I looked forward to it.",
+    "Knowing the ground rules first made it easier to speak.",
+    "",
+    "It made me curious about how the consultant saw the family.",
+    "Good facilitators: they kept us on the relationship, not the diagnosis.",
+    "",
+    "Please offer it to the year below.",
+    "",
 ]
 ANSWERED = [5, 6, 7]  # of the eight in each finished block
 
@@ -140,8 +161,8 @@ def _registers(group: BalintGroup, cohort: Cohort, leader: User, number: int) ->
         record_register(meeting=meeting, by=leader, marks=marks, now=now)
 
 
-def _feedback(cohort: Cohort, students: list[User], answered: int) -> None:
-    """Invitations for the block's students sent the day after it ended, `answered` of them
+def _feedback(cohort: Cohort, students: list[User], number: int) -> None:
+    """Invitations for the block's students sent the day after it ended, some of them
     answered, published whole when the round closed (the answers go through the same code as
     real ones; only the links are made up, so nobody can use them)."""
     questionnaire = questionnaire_for(audience=Audience.TRAINEES, programme=cohort.programme)
@@ -153,6 +174,7 @@ def _feedback(cohort: Cohort, students: list[User], answered: int) -> None:
         opened_on=sent_on,
         closes_on=sent_on + timedelta(days=28),
     )
+    answered = ANSWERED[number]
     for index, person in enumerate(students):
         token = f"demo-pilot-{cohort.pk}-{person.pk}"
         FeedbackInvitation.objects.create(
@@ -163,9 +185,11 @@ def _feedback(cohort: Cohort, students: list[User], answered: int) -> None:
             round=round_,
         )
         if index < answered:
-            answer = ANSWERS[(index + cohort.pk) % len(ANSWERS)]
-            keys = ("reflect", "understand", "enjoyed", "will_use", "overall", "comments")
-            submit_feedback(token=token, answers=dict(zip(keys, answer, strict=True)))
+            scores = ANSWERS[(index + number) % len(ANSWERS)]
+            keys = ("reflect", "understand", "enjoyed", "will_use", "overall")
+            answer = dict(zip(keys, scores, strict=True))
+            answer["comments"] = COMMENTS[number * 6 + index]  # each comment once
+            submit_feedback(token=token, answers=answer)
     close_round(round_id=round_.pk)
 
 
@@ -184,4 +208,4 @@ def seed_pilot(people: dict, make_person) -> None:
         )
         _registers(group, cohort, leader, number)
         if number < BLOCKS - 1:
-            _feedback(cohort, students, ANSWERED[number])
+            _feedback(cohort, students, number)
