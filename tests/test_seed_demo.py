@@ -66,6 +66,14 @@ def test_seed_demo_twice_gives_the_same_world(capsys):
     assert first["taster_bookings"]
     states = {state for _, _, state, _ in first["taster_invitations"]}
     assert {"sent", "opened", "booked", "expired", "revoked"} <= states
+    # The pilot-like programme (sessions/site/demo_pilot.py): three blocks over, one running.
+    pilot = [cohort for cohort in first["cohorts"] if cohort[0] == "year-4-pilot"]
+    assert [name for _, name, *_ in pilot] == [
+        "Block 1",
+        "Block 2",
+        "Block 3",
+        "Block 4 (running now)",
+    ]
     output = capsys.readouterr().out
     assert "admin@example.org" in output and "balint-demo-2026" in output
 

@@ -23,6 +23,7 @@ from members.models import Accreditation, Programme, User
 from sessions.site.demo_group_kinds import seed_group_kinds
 from sessions.site.demo_group_start import seed_group_start
 from sessions.site.demo_meetings import seed_meetings
+from sessions.site.demo_pilot import seed_pilot
 from sessions.site.demo_reports import seed_reports
 from sessions.site.demo_tasters import seed_tasters
 
@@ -318,4 +319,5 @@ def seed_demo() -> list[DemoLogin]:
     seed_tasters(people)  # taster invitations in every state, and a booking
     seed_group_kinds(people, _person)  # a US group, and the online group's agreement
     seed_group_start(people)  # an unlisted group, a proposal waiting for staff
+    seed_pilot(people, _person)  # a pilot-like programme in the middle of its year
     return LOGINS

@@ -2,7 +2,10 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from groups.models import BalintGroup, MembershipStatus
+from sessions.meetings.models import AttendanceRecord, Meeting
 from sessions.programmes.models import Cohort
 from sessions.reports.feedback import response_rates
 from sessions.reports.feedback_models import Audience, FeedbackRound
@@ -31,3 +34,25 @@ def test_the_demo_has_cohorts_trainees_and_feedback_that_shows(client, settings)
     assert running.name in page and "5 of 6 (83.3%)" in page
     published = client.get("/programmes/severn-and-mersey/feedback/").content.decode()
     assert "5 of 6 (83.3%)" in published and "5 of 5 agreed (100.0%)" in published
+
+
+def test_the_demo_pilot_is_in_the_middle_of_its_year_with_results_that_show(client, settings):
+    settings.MFA_REQUIRED_FOR_ADMINS = False
+    call_command("seed_demo")
+
+    group = BalintGroup.objects.get(slug="year-4-pilot-balint")
+    records = AttendanceRecord.objects.filter(meeting__group=group)
+    assert records.filter(status="late").exists() and records.filter(status="absent").exists()
+    running = Cohort.objects.get(programme__slug="year-4-pilot", name="Block 4 (running now)")
+    members = group.memberships.filter(status=MembershipStatus.ACTIVE)
+    assert set(members.values_list("person", flat=True)) == set(
+        running.enrolments.values_list("person", flat=True)
+    )
+    assert Meeting.objects.filter(group=group, starts_at__gt=timezone.now()).exists()
+
+    client.post(
+        "/accounts/login/",
+        {"login": "programme.admin@example.org", "password": "balint-demo-2026"},
+    )
+    page = client.get("/programmes/year-4-pilot/feedback/").content.decode()
+    assert "18 of 24 (75.0%)" in page and "18 of 18 rated it good or better (100.0%)" in page
