@@ -3,16 +3,22 @@
 The roster is for the group's members and leaders, the admins of its programme, and staff. The
 room and the meeting link are for members and leaders (booked tasters are added by the
 attendance layer, which knows about bookings). Leaders and staff manage a group. Leaders and
-active members are expected at its meetings. Leaders, the programme's admins and staff invite
-tasters. A closed group is hidden from everyone who has no part in it.
+active members are expected at its meetings. A cohort's block membership (`starts_on`/`until`)
+makes its trainee a member only on the block's days: today for the group's own pages, the
+meeting's day for a meeting (`is_member_on`), whether or not the hourly scan has ended it yet.
+Leaders, the programme's admins and staff invite tasters. A closed group is hidden from
+everyone who has no part in it.
 """
 
+import zoneinfo
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from groups.models import (
     CURRENT_STATUSES,
@@ -36,6 +42,27 @@ class GroupAccess:
     is_staff: bool
     # The viewer's current membership status (requested, waitlisted, offered, active) or None.
     membership_status: str | None = None
+    # The days an active block membership holds its place (inclusive); None: open-ended.
+    member_from: date | None = None
+    member_until: date | None = None
+    # An active block membership whose block has yet to start (in the group's zone).
+    is_member_later: bool = False
+
+    @property
+    def holds_membership(self) -> bool:
+        """An active membership, whatever its block's days: such a person needs no taster seat
+        and asks for no place, but is a member (`is_member_on`) only on the block's days."""
+        return self.membership_status == MembershipStatus.ACTIVE
+
+    def is_member_on(self, day: date) -> bool:
+        """Whether the viewer is an active member on `day` (within their block, if any)."""
+        if not self.holds_membership:
+            return False
+        return (self.member_from or day) <= day <= (self.member_until or day)
+
+    def is_expected_on(self, day: date) -> bool:
+        """Whether the viewer is expected at a meeting on `day`: a leader, or a member then."""
+        return self.is_leader or self.is_member_on(day)
 
     @property
     def can_see_roster(self) -> bool:
@@ -86,6 +113,8 @@ def with_roles(queryset: QuerySet[BalintGroup], user) -> QuerySet[BalintGroup]:
         viewer_is_leader=Exists(Leadership.objects.filter(group=OuterRef("pk"), person=user)),
         # At most one current membership per person and group (a database constraint).
         viewer_membership_status=Subquery(current.values("status")[:1]),
+        viewer_member_from=Subquery(current.values("starts_on")[:1]),
+        viewer_member_until=Subquery(current.values("until")[:1]),
         viewer_is_programme_admin=Exists(
             Programme.admins.through.objects.filter(
                 programme_id=OuterRef("programme_id"), user=user
@@ -99,13 +128,24 @@ def group_access(group: BalintGroup, user) -> GroupAccess:
     if not user.is_authenticated:
         return GroupAccess(group, False, False, False, False)
     status = getattr(group, "viewer_membership_status", None)
+    member_from = getattr(group, "viewer_member_from", None)
+    member_until = getattr(group, "viewer_member_until", None)
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(group.time_zone))
     return GroupAccess(
         group=group,
         is_leader=getattr(group, "viewer_is_leader", False),
-        is_member=status == MembershipStatus.ACTIVE,
+        # A block's trainee is a member on its days only: not before it starts, and not after
+        # it ends even while the hourly scan has yet to write the membership's end.
+        is_member=status == MembershipStatus.ACTIVE
+        and (member_from or today) <= today <= (member_until or today),
         is_programme_admin=getattr(group, "viewer_is_programme_admin", False),
         is_staff=user.is_staff,
         membership_status=status,
+        member_from=member_from,
+        member_until=member_until,
+        is_member_later=status == MembershipStatus.ACTIVE
+        and member_from is not None
+        and today < member_from,
     )
 
 

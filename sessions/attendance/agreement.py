@@ -59,7 +59,9 @@ def access_agreement(user, slug: str) -> AgreementAccess:
     staff."""
     group_access = access_group(user, slug)
     taster = holds_taster_seat(group_access.group, user)
-    if not (group_access.can_see_private_details or group_access.is_staff or taster):
+    # A trainee placed for a block that has yet to start reads it before their first meeting.
+    may_read = group_access.can_see_private_details or group_access.is_member_later
+    if not (may_read or group_access.is_staff or taster):
         raise Http404("No such group agreement.")
     return agreement_status(group_access, user, is_booked_taster=taster)
 

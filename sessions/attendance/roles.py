@@ -3,9 +3,10 @@
 
 - Anyone who may see the group may see its meetings' dates (the group page lists them publicly);
   a cancellation's reason is for those with a part in the group.
-- The room and the link: the group's members and leaders, and the meeting's booked tasters.
+- The room and the link: the group's members and leaders, and the meeting's booked tasters. A
+  cohort's block member counts for the meetings on the block's days only (`is_member_on`).
 - Leaders and staff change meetings and keep the register; the programme's admins read it.
-- Members and leaders are expected at a meeting: they send apologies.
+- Members (on the meeting's day) and leaders are expected at a meeting: they send apologies.
 - Anyone signed in who may see a meeting may ask for a taster seat (the booking operation says
   no to members, leaders and full meetings, with a reason).
 - A booking is its taster's alone: everyone else gets 404.
@@ -33,12 +34,17 @@ class MeetingAccess:
     is_booked_taster: bool = False
 
     @property
+    def is_expected(self) -> bool:
+        """A leader, or a member on the meeting's day (a block's trainee: within the block)."""
+        return self.group_access.is_expected_on(self.meeting.local_starts_at.date())
+
+    @property
     def can_see_private_details(self) -> bool:
-        return self.group_access.can_see_private_details or self.is_booked_taster
+        return self.is_expected or self.is_booked_taster
 
     @property
     def can_see_cancel_reason(self) -> bool:
-        return self.group_access.has_part
+        return self.group_access.has_part or self.is_expected
 
     @property
     def can_manage(self) -> bool:
@@ -50,7 +56,7 @@ class MeetingAccess:
 
     @property
     def can_send_apologies(self) -> bool:
-        return self.group_access.is_expected_at_meetings
+        return self.is_expected
 
     @property
     def can_see_register(self) -> bool:
@@ -65,8 +71,9 @@ class MeetingAccess:
 
 
 def is_expected(meeting: Meeting, person) -> bool:
-    """Whether `person` is expected at `meeting`: a leader or an active member of its group."""
-    return roles_in_group(person, meeting.group_id).is_expected_at_meetings
+    """Whether `person` is expected at `meeting`: a leader or an active member of its group on
+    the meeting's day."""
+    return roles_in_group(person, meeting.group_id).is_expected_on(meeting.local_starts_at.date())
 
 
 def access_meeting(user, pk: int) -> MeetingAccess:

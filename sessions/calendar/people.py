@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from groups.models import Leadership, Membership, MembershipStatus
 from members.models import User
@@ -79,20 +79,38 @@ def upcoming_meetings_of_group(group_id: int, *, now: datetime) -> list[Meeting]
     )
 
 
-def meetings_in_feed(person, *, now: datetime, keep: timedelta) -> QuerySet[Meeting]:
+def meetings_in_feed(person, *, now: datetime, keep: timedelta) -> list[Meeting]:
     """A person's meetings as leader, member or booked taster for their calendar feed: scheduled
-    ones that have not ended more than `keep` ago, and ones cancelled within `keep`. One query."""
-    led = Leadership.objects.filter(person=person).values("group_id")
-    member_of = Membership.objects.filter(person=person, status=MembershipStatus.ACTIVE).values(
-        "group_id"
+    ones that have not ended more than `keep` ago, and ones cancelled within `keep`. A cohort's
+    block membership brings only the meetings on the block's days. One query."""
+    led = Leadership.objects.filter(person=person)
+    membership = Membership.objects.filter(
+        person=person, status=MembershipStatus.ACTIVE, group_id=OuterRef("group_id")
     )
-    theirs = (
-        Q(group_id__in=led)
-        | Q(group_id__in=member_of)
-        | Q(pk__in=tasters.meeting_ids_booked_by(person))
-    )
+    booked = Q(pk__in=tasters.meeting_ids_booked_by(person))
+    theirs = Q(group_id__in=led.values("group_id")) | Exists(membership) | booked
     cancelled_lately = Q(status=MeetingStatus.CANCELLED, updated_at__gt=now - keep)
     recent = Q(ends_at__gt=now - keep) & (Q(status=MeetingStatus.SCHEDULED) | cancelled_lately)
-    return (
-        Meeting.objects.filter(theirs & recent).select_related("group").order_by("starts_at", "pk")
+    # At most one active membership per person and group (a database constraint).
+    meetings = (
+        Meeting.objects.filter(theirs & recent)
+        .annotate(
+            # Leading the group or a taster seat brings the meeting whatever a block says.
+            viewer_leads=Exists(led.filter(group_id=OuterRef("group_id"))),
+            viewer_booked=Exists(
+                tasters.meeting_ids_booked_by(person).filter(meeting_id=OuterRef("pk"))
+            ),
+            block_from=Subquery(membership.values("starts_on")[:1]),
+            block_until=Subquery(membership.values("until")[:1]),
+        )
+        .select_related("group")
+        .order_by("starts_at", "pk")
     )
+    # The block's days are the meeting's days in its group's zone, which SQL does not know.
+    return [
+        meeting
+        for meeting in meetings
+        if meeting.viewer_leads
+        or meeting.viewer_booked
+        or in_block(meeting, meeting.block_from, meeting.block_until)
+    ]

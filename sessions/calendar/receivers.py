@@ -42,7 +42,7 @@ def uninvite_former_member(sender, membership, **kwargs) -> None:
 @receiver(leadership_started, dispatch_uid="calendar.leadership_started")
 def invite_new_leader(sender, leadership, **kwargs) -> None:
     group_id, person = leadership.group_id, leadership.person
-    if roles_in_group(person, group_id).is_member:
+    if roles_in_group(person, group_id).holds_membership:
         # A member appointed leader has the meetings already; their membership ends just after,
         # and `notify.left` sees them leading, so nothing is cancelled either.
         return

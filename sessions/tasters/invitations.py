@@ -287,7 +287,7 @@ def open_invitation(*, token: str, user, now: datetime | None = None) -> Opening
     roles = roles_in_group(user, group) if signed_in else None
     if roles and roles.can_invite_tasters:
         return Opening("preview", group=group, invitation=invitation)
-    if roles and roles.is_member:
+    if roles and roles.holds_membership:
         return Opening("member", group=group)
     changed = []
     if invitation.opened_at is None:

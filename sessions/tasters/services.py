@@ -86,7 +86,7 @@ def _check_bookable(meeting: Meeting, person: User, now: datetime) -> None:
     roles = roles_in_group(person, meeting.group_id)
     if roles.is_leader:
         raise TasterError("You lead this group, so you do not need a taster seat.")
-    if roles.is_member:
+    if roles.holds_membership:
         raise TasterError("You are a member of this group already: no taster seat is needed.")
 
 
@@ -266,7 +266,7 @@ def restore_bookings_for_meeting(*, meeting: Meeting) -> list[TasterBooking]:
 
 def _may_have_seat_back(meeting: Meeting, person: User) -> bool:
     roles = roles_in_group(person, meeting.group_id)
-    if roles.is_leader or roles.is_member:
+    if roles.is_leader or roles.holds_membership:
         return False
     return _open_booking(meeting.group_id, person) is None
 

@@ -5,7 +5,7 @@ the room and the link included, is what sessions.attendance.roles says the viewe
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from groups.access import GroupAccess, group_access
 from sessions.attendance.roles import MeetingAccess
@@ -50,11 +50,11 @@ class HomeMeeting:
 def _group_meetings(viewer: Viewer) -> list[HomeMeeting]:
     """The next meetings of the viewer's groups (cancelled ones too: they are struck through)."""
     by_group: dict[int, GroupAccess] = {access.group.pk: access for access in viewer.groups}
-    ids = viewer.expected_group_ids
-    if not ids:
+    expected = viewer.expected_meetings
+    if expected == Q(pk__in=[]):
         return []
     meetings = (
-        Meeting.objects.filter(group_id__in=ids, ends_at__gt=viewer.now)
+        Meeting.objects.filter(expected, ends_at__gt=viewer.now)
         .annotate(
             my_apologies=Exists(Apology.objects.filter(meeting=OuterRef("pk"), person=viewer.user))
         )

@@ -1,7 +1,8 @@
 """Who is looking at the home: their groups and roles, read once for every part of the page."""
 
+import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -34,7 +35,9 @@ class Viewer:
 
     @property
     def member_of(self) -> list[GroupAccess]:
-        return [access for access in self.groups if access.is_member and not access.is_leader]
+        return [
+            access for access in self.groups if access.holds_membership and not access.is_leader
+        ]
 
     @property
     def asked(self) -> list[GroupAccess]:
@@ -42,7 +45,7 @@ class Viewer:
         return [
             access
             for access in self.groups
-            if access.membership_status and not (access.is_member or access.is_leader)
+            if access.membership_status and not (access.holds_membership or access.is_leader)
         ]
 
     @property
@@ -50,8 +53,34 @@ class Viewer:
         return [access.group.pk for access in self.groups if access.is_expected_at_meetings]
 
     @property
+    def expected_meetings(self) -> Q:
+        """The meetings the viewer is expected at, as a filter on meetings: every meeting of a
+        group they lead or belong to, and only the block's days of a cohort's block membership
+        (in the group's zone), whether the block is under way or yet to start."""
+        expected = Q(pk__in=[])
+        for access in self.groups:
+            if access.is_leader or not (access.member_from or access.member_until):
+                if access.is_expected_at_meetings:
+                    expected |= Q(group_id=access.group.pk)
+                continue
+            if not access.holds_membership:
+                continue
+            zone = zoneinfo.ZoneInfo(access.group.time_zone)
+            block = Q(group_id=access.group.pk)
+            if access.member_from:
+                block &= Q(starts_at__gte=_midnight(access.member_from, zone))
+            if access.member_until:
+                block &= Q(starts_at__lt=_midnight(access.member_until + timedelta(days=1), zone))
+            expected |= block
+        return expected
+
+    @property
     def led_group_ids(self) -> list[int]:
         return [access.group.pk for access in self.led]
+
+
+def _midnight(day: date, zone: zoneinfo.ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 def viewer_for(request, *, now: datetime) -> Viewer:
