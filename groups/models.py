@@ -399,5 +399,5 @@ class PendingMembershipInvite(AddressInvitation):
         return f"{self.email} invited to {self.group}"
 
 
-# Proposals, leaders invited by address and messages to leaders (issue 14).
+# Proposals, leaders invited by address and messages to leaders.
 from groups.start_models import GroupProposal, LeaderContact, LeaderInvite  # noqa: E402, F401

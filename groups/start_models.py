@@ -1,4 +1,4 @@
-"""How groups start and how people reach their leaders (issue 14): a proposed group waiting for
+"""How groups start and how people reach their leaders: a proposed group waiting for
 staff, a leader invited by an address that has no account yet, and a message to a group's leaders.
 
 Imported at the end of groups/models.py, so these are models of the `groups` app.
