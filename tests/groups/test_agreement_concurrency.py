@@ -10,8 +10,8 @@ from django.db import IntegrityError, connection
 from groups.agreements import services
 from groups.agreements.models import AgreementVersion
 from groups.models import BalintGroup, LeaderRole
+from tests.concurrency import at_once
 from tests.factories import BalintGroupFactory, LeadershipFactory
-from tests.groups.test_concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,6 @@ Each test has a negative control: the same race with the group lock replaced by 
 it guards against, so it would fail if the lock were lost.
 """
 
-import threading
 import time
 
 import pytest
@@ -14,6 +13,7 @@ from django.db import connection
 from groups import services
 from groups.models import BalintGroup, LeaderRole, MembershipStatus
 from groups.services import joining, leading, rules
+from tests.concurrency import at_once
 from tests.factories import BalintGroupFactory, LeadershipFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,28 +55,6 @@ def slow_count(monkeypatch):
 
     for module in (rules, joining, leading):
         monkeypatch.setattr(module, "places_taken", counted_slowly)
-
-
-def at_once(calls) -> list:
-    """Run each call in its own thread with its own database connection, all released together."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # The test inspects what each thread got.
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def approve_four_requests_for_the_last_place():

@@ -10,8 +10,8 @@ from django.db import connection
 from groups.models import BalintGroup, LeaderContact
 from groups.services import contact
 from groups.services.contact import PER_GROUP_PER_DAY, ContactLimitReached
+from tests.concurrency import at_once
 from tests.factories import BalintGroupFactory, LeadershipFactory, UserFactory
-from tests.groups.test_concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

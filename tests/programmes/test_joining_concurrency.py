@@ -6,7 +6,6 @@ Each test has a negative control: the same race with the cohort lock replaced by
 refuses the second write, which would be a server error). It proves the test can see the race
 it guards against."""
 
-import threading
 import time
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 from sessions.programmes import enrolment
 from sessions.programmes.cohorts import CohortError
 from sessions.programmes.models import Cohort, Enrolment, EnrolmentLink
+from tests.concurrency import at_once
 from tests.factories import ProgrammeFactory, UserFactory
 from tests.reports.factories import CohortFactory
 
@@ -53,28 +53,6 @@ def slow_writes(monkeypatch):
         return original(**fields)
 
     monkeypatch.setattr(enrolment.Enrolment.objects, "create", slow_create)
-
-
-def at_once(calls) -> list:
-    """Run each call in its own thread with its own database connection, all released together."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # The test inspects what each thread got.
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture
