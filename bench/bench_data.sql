@@ -7,8 +7,8 @@
 -- in the register. Past meetings have a register line for each of the group's
 -- ten people; upcoming ones have none, but some have taster bookings and apologies.
 SET LOCAL synchronous_commit = off;
-INSERT INTO members_programme (name, slug, description, created_at)
-VALUES ('Bench programme', '{slug}', '{marker}', now());
+INSERT INTO members_programme (name, slug, description, created_at, allowed_email_domains)
+VALUES ('Bench programme', '{slug}', '{marker}', now(), '');
 CREATE TEMP TABLE bench_names ON COMMIT DROP AS
 SELECT ARRAY['Sam', 'Priya', 'Alex', 'Fiona', 'Tom', 'Aisha', 'Ewan', 'Catrin', 'Ravi', 'Niamh',
              'Olu', 'Hannah', 'Jonah', 'Mei', 'Rory', 'Zainab', 'Gareth', 'Isla', 'Kofi', 'Ruth',
