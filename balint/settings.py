@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it reads the tables' versions before anything else reads the database.
+    "balint.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "balint.middleware.PermissionsPolicyMiddleware",
@@ -123,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "balint.context_processors.site",
                 "groups.context_processors.nav_roles",
+                "balint.page_cache.placeholders",
             ],
         },
     }

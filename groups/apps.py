@@ -8,6 +8,3 @@ class GroupsConfig(AppConfig):
 
     def ready(self) -> None:
         from groups import receivers  # noqa: F401 - connects the receivers
-
-        # In every process (web and Celery workers): changes end the visitors' cached pages.
-        from groups.views import cache  # noqa: F401

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from balint.errors import DomainError
+from balint.page_cache import kept_page
 from balint.views import show_refusal
 from groups import services
 from groups.access import access_group
@@ -75,6 +76,7 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 @login_required
+@kept_page
 def mine(request: HttpRequest) -> HttpResponse:
     memberships = (
         Membership.objects.filter(person=request.user)

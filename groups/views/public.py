@@ -1,14 +1,12 @@
 """The public pages: the group finder and a group's own page."""
 
-import re
-from urllib.parse import urlencode
-
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from balint.page_cache import kept_page
 from groups.access import GroupAccess, access_group, group_access, with_roles
 from groups.agreements.services import current_agreement, has_accepted
 from groups.composition import page_parts
@@ -16,46 +14,9 @@ from groups.finder_zones import viewer_zone, zones_within
 from groups.forms import FinderForm, JoinRequestForm
 from groups.models import BalintGroup, Leadership, MembershipStatus
 from groups.services import waitlist_position
-from groups.views.cache import cached_for_visitors
 from groups.views.common import groups_for_display
 
 PAGE_SIZE = 12
-CACHED_FINDER_PARAMETERS = {
-    "q",
-    "format",
-    "audience",
-    "country",
-    "region",
-    "hours",
-    "my_zone",
-    "page",
-}
-PAGE_NUMBER = re.compile(r"^[1-9][0-9]{0,3}$")
-
-
-def _finder_key(request: HttpRequest) -> str | None:
-    """The cache key of a visitor's finder page: its valid filters and page number. A search
-    for words or anything unexpected is not cached, so that the keys stay few."""
-    form = FinderForm(request.GET)
-    page = request.GET.get("page", "1")
-    if (
-        set(request.GET) - CACHED_FINDER_PARAMETERS
-        or not PAGE_NUMBER.match(page)
-        or not form.is_valid()
-        or form.cleaned_data["q"].strip()
-    ):
-        return None
-    audience = form.cleaned_data["audience"]
-    filters = {
-        "format": form.cleaned_data["format"],
-        "audience": audience.slug if audience else "",
-        "country": form.cleaned_data["country"],
-        "region": form.cleaned_data["region"],
-        "hours": "" if form.cleaned_data["hours"] is None else form.cleaned_data["hours"],
-        "my_zone": form.cleaned_data["my_zone"],
-        "page": page,
-    }
-    return "finder:" + urlencode(filters)
 
 
 def _filtered(groups: QuerySet[BalintGroup], filters: dict) -> QuerySet[BalintGroup]:
@@ -84,7 +45,7 @@ def _filtered(groups: QuerySet[BalintGroup], filters: dict) -> QuerySet[BalintGr
 
 
 @require_GET
-@cached_for_visitors(_finder_key)
+@kept_page
 def finder(request: HttpRequest) -> HttpResponse:
     form = FinderForm(request.GET)
     form.is_valid()  # Invalid filters are shown as errors and left out; the rest still apply.
@@ -112,7 +73,7 @@ def finder(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cached_for_visitors(lambda request, slug: f"group:{slug}")
+@kept_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_group(request.user, slug, queryset=groups_for_display())
     return render(request, "groups/detail.html", detail_context(request, access))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from balint.audit import services as audit
 from balint.exports import stream_csv
+from balint.page_cache import kept_page
 from groups import services
 from groups.access import GroupAccess, access_managed_group
 from groups.csv_export import roster_rows
@@ -29,6 +30,7 @@ ROW_ID = "membership-id-placeholder"
 
 @require_GET
 @login_required
+@kept_page
 def roster(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_managed_group(request.user, slug)
     return render(request, "groups/roster.html", roster_context(access))

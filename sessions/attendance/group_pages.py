@@ -11,12 +11,10 @@ from datetime import datetime
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from groups.composition import ManageTab, PageParts, group_pages_composing, manage_tabs_composing
-from groups.views.cache import new_generation
 from sessions.meetings.models import Meeting, MeetingStatus
 from sessions.meetings.queries import rhythms_for_groups
 from sessions.tasters.queries import add_taster_bookings_to_groups, with_taster_seats
@@ -32,7 +30,6 @@ TABS = [
     ManageTab("write", "Write to the group", "meetings:write", 40),
 ]
 # Models whose changes show on the visitors' cached pages.
-SHOWN_ON_PUBLIC_PAGES = {"meetings", "tasters"}
 
 
 def upcoming_meetings_for_group(
@@ -91,10 +88,3 @@ def compose_group_pages(sender, groups, user, **kwargs) -> PageParts:
 @receiver(manage_tabs_composing, dispatch_uid="attendance.manage_tabs")
 def meetings_and_tasters_tabs(sender, group, **kwargs) -> list[ManageTab]:
     return TABS
-
-
-@receiver(post_save, dispatch_uid="attendance.public_pages.saved")
-@receiver(post_delete, dispatch_uid="attendance.public_pages.deleted")
-def forget_public_pages(sender, **kwargs) -> None:
-    if sender._meta.app_label in SHOWN_ON_PUBLIC_PAGES:
-        new_generation()

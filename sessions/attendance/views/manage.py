@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from balint.errors import DomainError
+from balint.page_cache import kept_page
 from balint.views import show_refusal
 from groups.access import access_managed_group
 from sessions.attendance.roles import access_managed_meeting
@@ -36,6 +37,7 @@ def _with_counts(meetings):
 
 @login_required
 @require_http_methods(["GET"])
+@kept_page
 def group_meetings(request, slug: str):
     """A group's meetings for its leaders: upcoming ones with their changes, then past ones."""
     group = access_managed_group(request.user, slug).group

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from balint.errors import DomainError
+from balint.page_cache import kept_page
 from balint.views import show_refusal
 from sessions.attendance.agreement import agreement_status
 from sessions.attendance.forms import ApologyForm
@@ -17,6 +18,7 @@ from sessions.meetings.models import Apology
 
 
 @require_GET
+@kept_page
 def detail(request, pk: int):
     """Date, time and place of a meeting; apologies for members; the apologies list for leaders."""
     access = access_meeting(request.user, pk)

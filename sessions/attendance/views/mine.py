@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from balint.exports import stream_csv
+from balint.page_cache import kept_page
 from groups.models import Leadership, Membership, MembershipStatus
 from sessions.meetings.models import (
     ATTENDED,
@@ -56,6 +57,7 @@ def _upcoming(user, group_ids: set[int], now) -> tuple[list[Meeting], int]:
 
 @login_required
 @require_GET
+@kept_page
 def my_meetings(request):
     """Upcoming meetings (of the person's groups, and their taster seats) and past ones, and
     the groups they lead."""
@@ -116,6 +118,7 @@ def record_totals(user) -> dict:
 
 @login_required
 @require_GET
+@kept_page
 def my_record(request):
     totals_by_group = (
         AttendanceRecord.objects.filter(person=request.user)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balint.errors import DomainError
+from balint.page_cache import kept_page
 from balint.views import show_refusal
 from sessions.attendance.forms import RegisterForm
 from sessions.attendance.register import expected_people, register_closes_at, register_is_open
@@ -30,6 +31,7 @@ def _recorded(expected) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@kept_page
 def register(request, pk: int):
     access = access_meeting_register(request.user, pk)
     meeting = access.meeting

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from balint.audit import services as audit
+from balint.page_cache import kept_page
 from sessions.programmes.access import access_own_cohort, access_programme, access_trainee
 from sessions.programmes.enrolment import invitations_for
 from sessions.programmes.models import EnrolmentRequest
@@ -45,6 +46,7 @@ def _mine(request: HttpRequest, form: CertificateRangeForm) -> HttpResponse:
 
 @login_required
 @require_GET
+@kept_page
 def mine(request: HttpRequest) -> HttpResponse:
     """The signed-in person's cohorts, each with its certificate, and a date-range form."""
     return _mine(request, CertificateRangeForm())

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balint.errors import DomainError
+from balint.page_cache import kept_page
 from balint.views import show_refusal
 from sessions.programmes.access import (
     ProgrammeAccess,
@@ -88,6 +89,7 @@ def _page(request, access: ProgrammeAccess, cohort: Cohort, **forms) -> HttpResp
 
 @login_required
 @require_http_methods(["GET"])
+@kept_page
 def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access, cohort = access_cohort(request.user, slug, pk)
     return _page(request, access, cohort)

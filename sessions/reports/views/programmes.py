@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from balint.page_cache import kept_page
 from sessions.programmes.access import access_programme, programmes_for
 from sessions.reports.dashboard import programme_dashboard
 from sessions.reports.forms import ReportFilterForm
@@ -12,6 +13,7 @@ from sessions.reports.forms import ReportFilterForm
 
 @login_required
 @require_GET
+@kept_page
 def index(request: HttpRequest) -> HttpResponse:
     programmes = programmes_for(request.user).order_by("name")
     return render(request, "reports/index.html", {"programmes": programmes})
@@ -19,6 +21,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@kept_page
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """Groups, cohorts, trainees, charts and feedback rates, narrowed by the filters."""
     access = access_programme(request.user, slug)

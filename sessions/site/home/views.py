@@ -10,6 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from balint import views as visitors
+from balint.page_cache import kept_page
 from sessions.site.home import admin_needs, needs
 from sessions.site.home.meetings import next_meetings
 from sessions.site.home.needs import (
@@ -53,6 +54,7 @@ def is_first_time(viewer: Viewer, meetings: list) -> bool:
 
 
 @require_GET
+@kept_page
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return visitors.home(request)

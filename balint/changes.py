@@ -1,0 +1,164 @@
+"""Which tables have changed since a page was rendered: a version for every table, moved on by
+every write made through Django's database connections, and the tables a request reads.
+
+The page cache (balint/page_cache.py) keeps a rendered page with the versions of the tables it
+read, and serves it again only while none of them has moved. So the versions must move with
+every write, whatever makes it: a model's save() or delete(), QuerySet.update(), bulk_create(),
+raw SQL, the admin, a Celery worker or a management command. They are therefore moved by an
+execute wrapper (`track`) on every database connection, which reads the statement itself: an
+INSERT INTO, UPDATE, DELETE FROM or TRUNCATE names the tables it writes. (A write made outside
+Django, with psql say, moves nothing: `python manage.py clear_page_cache` after one.)
+
+A version is a random token in the cache, never a counter: a cache that lost its versions (a
+restart, an eviction) makes new ones that match no page kept from before.
+
+When a version moves matters as much as that it moves. Another request may read a table's
+version, then its rows, while a transaction writes them:
+- After the transaction commits, the version moves again (`on_commit`). A page rendered from the
+  old rows in the meantime was stored under a version that the commit leaves behind.
+- Before the commit, the rows are not visible to anyone else; but the writing connection itself
+  sees them (in a test, which never commits, or a view that writes and then renders). So its
+  writes also move the versions the next time this connection's thread reads the versions
+  (`snapshot`), and at once when it writes outside a transaction (autocommit: the statement was
+  its own transaction).
+
+The tables a request reads are recorded while `reading()` is active, from each SELECT's FROM and
+JOIN clauses; a table read in a subquery counts as read. Reading more than a page shows only
+costs it an unneeded miss now and then, never a stale answer.
+"""
+
+import logging
+import re
+import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache as cache_once
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connections
+
+log = logging.getLogger(__name__)
+
+VERSION_KEY = "changes:v1:{}"
+# The session's own table changes on nearly every request and no page shows it.
+UNTRACKED = frozenset({"django_session"})
+
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
+_TRUNCATE = re.compile(r"^\s*TRUNCATE\b", re.I)
+_NAME = re.compile(r'"(\w+)"')
+_READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)', re.I)
+
+_reads: ContextVar[set[str] | None] = ContextVar("balint_changes_reads", default=None)
+
+
+@cache_once
+def all_tables() -> frozenset[str]:
+    """Every table of every installed model, its many-to-many tables included."""
+    return frozenset(
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.db_table not in UNTRACKED
+    )
+
+
+@cache_once
+def _version_keys() -> dict[str, str]:
+    return {VERSION_KEY.format(table): table for table in all_tables()}
+
+
+def written_tables(sql: str) -> set[str]:
+    """The tables a statement writes (none for a read)."""
+    if found := _WRITE.match(sql):
+        return {found.group(1)} - UNTRACKED
+    if _TRUNCATE.match(sql):
+        return set(_NAME.findall(sql.split(";", 1)[0])) - UNTRACKED
+    return set()
+
+
+def read_tables(sql: str) -> set[str]:
+    return set(_READ.findall(sql)) - UNTRACKED
+
+
+def _new_versions(tables) -> None:
+    try:
+        cache.set_many({VERSION_KEY.format(t): secrets.token_hex(8) for t in tables}, None)
+    except Exception:
+        # The page cache cannot be read either while the cache is down; what it kept is
+        # still bounded by the minute a page is kept for.
+        log.exception("Could not move the versions of %s", sorted(tables))
+
+
+class _OnCommit:
+    """One callback per transaction, moving every table the transaction wrote."""
+
+    def __init__(self) -> None:
+        self.tables: set[str] = set()
+
+    def __call__(self) -> None:
+        _new_versions(self.tables)
+
+
+def _moved_on_commit(connection, tables: set[str]) -> None:
+    for _, callback, _ in connection.run_on_commit:
+        if isinstance(callback, _OnCommit):
+            callback.tables |= tables
+            return
+    callback = _OnCommit()
+    callback.tables |= tables
+    connection.on_commit(callback)
+
+
+def track(execute, sql, params, many, context):
+    """The execute wrapper: note what the statement writes or, while reading(), reads."""
+    if tables := written_tables(sql):
+        connection = context["connection"]
+        if connection.in_atomic_block:
+            connection.balint_unflushed = getattr(connection, "balint_unflushed", set()) | tables
+            _moved_on_commit(connection, tables)
+        else:
+            _new_versions(tables)
+    elif (reads := _reads.get()) is not None:
+        reads |= read_tables(sql)
+    return execute(sql, params, many, context)
+
+
+def install(connection, **kwargs) -> None:
+    """connection_created's receiver: track every statement of the new connection."""
+    if track not in connection.execute_wrappers:
+        connection.execute_wrappers.append(track)
+
+
+def _flush_unflushed() -> None:
+    for connection in connections.all(initialized_only=True):
+        if tables := getattr(connection, "balint_unflushed", None):
+            connection.balint_unflushed = set()
+            _new_versions(tables)
+
+
+def snapshot() -> dict[str, str]:
+    """The current version of every table (this thread's own uncommitted writes counted)."""
+    _flush_unflushed()
+    keys = _version_keys()
+    found = cache.get_many(keys)
+    if missing := [key for key in keys if key not in found]:
+        for key in missing:
+            cache.add(key, secrets.token_hex(8), None)
+        found |= cache.get_many(missing)
+    return {keys[key]: version for key, version in found.items()}
+
+
+@contextmanager
+def reading():
+    """Record the tables read inside the block; yields the set they are added to."""
+    tables: set[str] = set()
+    token = _reads.set(tables)
+    try:
+        yield tables
+    finally:
+        _reads.reset(token)
+
+
+def clear() -> None:
+    """Move every table's version: every page kept so far is out of date."""
+    _new_versions(all_tables())

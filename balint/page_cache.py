@@ -1,0 +1,171 @@
+"""Rendered pages kept in the cache, and served again only while they are exact.
+
+One way of making a page fast, for every page that uses it: a view decorated with `@kept_page`
+has its page kept per person (or for every visitor) and per address, with the version of every
+table its request read (balint/changes.py). The next time the same person asks for the same
+address, the kept page is served if no table it read has changed since and the clock is still
+in the same minute; otherwise the view runs again. Nothing is ever served that the view would
+not have rendered itself:
+
+- A change to any row of any table the request read (its view, its templates, the middleware's
+  reading of the person and their roles) moves that table's version, whoever made the change.
+- What the clock decides (upcoming or past, a register's lock, "today") is decided again every
+  minute: a page is kept for the minute it was begun in. The site's times are whole minutes.
+- A page is kept for the person it was rendered for, under their id: nobody is served another
+  person's page. A visitor's page is one for all visitors.
+- What belongs to one request is never kept: the CSRF token is rendered as a placeholder and
+  filled in for each request; a page that used a CSP nonce, set a cookie or changed the session,
+  or that answered anything but 200, is not kept; a request with messages waiting is served
+  afresh (rendering it shows them once).
+
+PageCacheMiddleware, first in MIDDLEWARE, takes the tables' versions before anything in the
+request reads the database, and records what it reads; it does so only for the addresses of
+kept pages (one URL resolution), so other requests pay nothing.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from balint import changes
+
+log = logging.getLogger(__name__)
+
+ENTRY_KEY = "page:v1:{}"
+# An entry is only served in the minute it was rendered in; keeping it a little longer lets the
+# cache's own expiry tidy it away.
+ENTRY_SECONDS = 90
+CSRF_PLACEHOLDER = "balint-page-cache-csrf-token"
+
+
+@dataclass(frozen=True)
+class Entry:
+    minute: int
+    versions: dict[str, str]
+    content: bytes
+    headers: list[tuple[str, str]]
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "GET" or not _keeps_page(request.path_info):
+            return self.get_response(request)
+        try:
+            versions = changes.snapshot()
+        except Exception:
+            log.exception("The page cache is unavailable; serving %s afresh", request.path)
+            return self.get_response(request)
+        with changes.reading() as tables:
+            request.page_cache = _Reading(versions, tables)
+            return self.get_response(request)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    versions: dict[str, str]
+    tables: set[str]
+
+
+def _keeps_page(path: str) -> bool:
+    try:
+        return getattr(resolve(path).func, "keeps_page", False)
+    except Resolver404:
+        return False
+
+
+def _minute() -> int:
+    return int(timezone.now().timestamp() // 60)
+
+
+def _key(request: HttpRequest) -> str:
+    person = request.user.pk if request.user.is_authenticated else "-"
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return ENTRY_KEY.format(f"{person}:{hashlib.sha256(address.encode()).hexdigest()}")
+
+
+def placeholders(request: HttpRequest) -> dict:
+    """Context processor: while a kept page renders, `{% csrf_token %}` renders a placeholder
+    that each request fills in with its own token."""
+    if getattr(request, "page_cache_rendering", False):
+        return {"csrf_token": CSRF_PLACEHOLDER}
+    return {}
+
+
+def _with_token(request: HttpRequest, content: bytes) -> bytes:
+    if CSRF_PLACEHOLDER.encode() in content:
+        return content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return content
+
+
+def _served(request: HttpRequest, entry: Entry) -> HttpResponse:
+    response = HttpResponse(_with_token(request, entry.content))
+    for name, value in entry.headers:
+        response[name] = value
+    return response
+
+
+def _keepable(request: HttpRequest, response: HttpResponse, *, csrf_before, session_before):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        # Something asked for the real token, or the session, while the page rendered.
+        and request.META.get("CSRF_COOKIE_NEEDS_UPDATE") == csrf_before
+        and getattr(request.session, "modified", False) == session_before
+        # A LazyNonce is false until something uses it.
+        and not getattr(request, "_csp_nonce", None)
+    )
+
+
+def kept_page(view):
+    """Keep the view's GET page per person and address while it is exact (see above)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        reading = getattr(request, "page_cache", None)
+        if reading is None or len(get_messages(request)) > 0:
+            return view(request, *args, **kwargs)
+        key, minute = _key(request), _minute()
+        entry = cache.get(key)
+        if (
+            entry is not None
+            and entry.minute == minute
+            and all(reading.versions.get(t) == v for t, v in entry.versions.items())
+        ):
+            return _served(request, entry)
+
+        csrf_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        session_before = getattr(request.session, "modified", False)
+        request.page_cache_rendering = True
+        try:
+            response = view(request, *args, **kwargs)
+            if not getattr(response, "is_rendered", True):
+                response.render()
+        finally:
+            request.page_cache_rendering = False
+        if _keepable(request, response, csrf_before=csrf_before, session_before=session_before):
+            headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
+            versions = {t: reading.versions[t] for t in reading.tables if t in reading.versions}
+            cache.set(key, Entry(minute, versions, response.content, headers), ENTRY_SECONDS)
+        if not response.streaming:
+            response.content = _with_token(request, response.content)
+        return response
+
+    wrapper.keeps_page = True
+    return wrapper
+
+
+def clear() -> None:
+    """End every kept page (e.g. after changing the data outside Django)."""
+    changes.clear()

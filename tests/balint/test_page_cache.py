@@ -1,0 +1,300 @@
+"""Kept pages (balint/page_cache.py): served again only while exact, and only to whom they were for.
+
+Each change a page shows (a name, a mark, a membership, a permission) made in each way the code
+can make it (a model's save, QuerySet.update, bulk_create, raw SQL, another connection's commit)
+shows on the next request; nobody is ever served a page kept for somebody else."""
+
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from balint import changes, page_cache
+from groups.models import Leadership, Membership, MembershipStatus
+from members.models import User
+from sessions.meetings.models import AttendanceRecord, AttendanceRole, AttendanceStatus
+from tests.factories import BalintGroupFactory, UserFactory
+from tests.sessions.factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOM = "Room 3, Cotham Health Centre"
+
+
+def fetch(client: Client, path: str) -> tuple[int, str]:
+    """The number of queries the request ran, and the page."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    return len(queries), response.content.decode()
+
+
+def signed_in(person) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+def without_tokens(page: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+# What is kept, for whom
+
+
+@pytest.mark.parametrize(
+    "path", ["/groups/", "/groups/?format=in_person&page=1", "/groups/cotham/"]
+)
+def test_a_visitor_is_served_the_kept_page_without_a_query(client, group, leader, path):
+    _, first = fetch(client, path)
+
+    count, second = fetch(client, path)
+
+    assert count == 0
+    assert second == first
+
+
+def test_a_signed_in_page_is_kept_for_its_person(leader, member, group):
+    client = signed_in(leader)
+    cold, first = fetch(client, "/groups/cotham/roster/")
+
+    warm, second = fetch(client, "/groups/cotham/roster/")
+
+    # Only the middleware's own reading of the person and their roles is left.
+    assert warm < cold
+    assert warm <= 2
+    assert without_tokens(second) == without_tokens(first)
+    assert "Dr Mo Member" in second
+
+
+def test_nobody_is_served_a_page_kept_for_somebody_else(group, member, other_group, other_member):
+    MeetingFactory(group=group)
+    MeetingFactory(group=other_group)
+    mine = signed_in(member)
+    theirs = signed_in(other_member)
+    visitor = Client()
+
+    for _ in range(2):  # the second round is served from what the first kept
+        member_page = fetch(mine, "/meetings/mine/")[1]
+        other_page = fetch(theirs, "/meetings/mine/")[1]
+        visitor_group_page = fetch(visitor, "/groups/cotham/")[1]
+        member_group_page = fetch(mine, "/groups/cotham/")[1]
+
+        assert "Dr Mo Member" in member_page and "Dr Ola Member" not in member_page
+        assert "Cotham GP Balint Group" in member_page and "Online group" not in member_page
+        assert "Online group" in other_page and "Cotham GP Balint Group" not in other_page
+        assert ROOM in member_group_page
+        assert ROOM not in visitor_group_page
+
+
+def test_a_kept_page_carries_each_sessions_own_csrf_token(leader, member, group):
+    desktop = Client(enforce_csrf_checks=True)
+    desktop.force_login(leader)
+    phone = Client(enforce_csrf_checks=True)
+    phone.force_login(leader)
+    fetch(desktop, "/groups/cotham/roster/")
+
+    count, page = fetch(phone, "/groups/cotham/roster/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    assert count <= 2  # served from what the desktop's request kept
+    assert page_cache.CSRF_PLACEHOLDER not in page
+    membership = Membership.objects.get(person=member)
+    response = phone.post(
+        f"/groups/cotham/roster/{membership.pk}/remove/",
+        {"csrfmiddlewaretoken": token, "ended_on": "soon"},
+    )
+    assert response.status_code == 302  # through the CSRF check, to the form's own answer
+
+
+def test_a_page_with_messages_waiting_is_rendered_afresh_and_shows_them_once(leader, member, group):
+    client = signed_in(leader)
+    fetch(client, "/groups/cotham/roster/")
+    membership = Membership.objects.get(person=member)
+    client.post(f"/groups/cotham/roster/{membership.pk}/remove/", {"ended_on": "soon"})
+
+    count, page = fetch(client, "/groups/cotham/roster/")
+    assert count > 2
+    assert "Not removed: enter their last day as a date" in page
+
+    assert "Not removed" not in fetch(client, "/groups/cotham/roster/")[1]
+
+
+def test_a_page_is_kept_only_for_the_minute_it_was_rendered_in(client, group, monkeypatch):
+    fetch(client, "/groups/cotham/")
+    minute = page_cache._minute()
+    monkeypatch.setattr(page_cache, "_minute", lambda: minute + 1)
+
+    count, _ = fetch(client, "/groups/cotham/")
+
+    assert count > 0
+
+
+# Every change shows on the next request
+
+
+def test_a_new_name_shows_at_once_saved_or_updated(leader, member, group):
+    client = signed_in(leader)
+    fetch(client, "/groups/cotham/roster/")
+
+    member.display_name = "Dr Morwenna Member"
+    member.save()
+    assert "Dr Morwenna Member" in fetch(client, "/groups/cotham/roster/")[1]
+
+    User.objects.filter(pk=member.pk).update(display_name="Dr Maud Member")
+    assert "Dr Maud Member" in fetch(client, "/groups/cotham/roster/")[1]
+
+
+def test_a_new_mark_shows_at_once_even_through_raw_sql(group, member):
+    past_meeting = MeetingFactory(group=group, starts_at=timezone.now() - timedelta(days=7))
+    client = signed_in(member)
+    AttendanceRecord.objects.bulk_create(
+        [
+            AttendanceRecord(
+                meeting=past_meeting,
+                person=member,
+                role=AttendanceRole.MEMBER,
+                status=AttendanceStatus.ABSENT,
+                recorded_at=timezone.now(),
+            )
+        ]
+    )
+    before = fetch(client, "/meetings/record/")[1]
+    assert "Absent" in before
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'UPDATE "meetings_attendancerecord" SET status = %s WHERE person_id = %s',
+            [AttendanceStatus.PRESENT, member.pk],
+        )
+
+    after = fetch(client, "/meetings/record/")[1]
+    assert "Absent" not in after
+    assert "Present" in after
+
+
+def test_a_new_membership_shows_at_once(leader, group):
+    client = signed_in(leader)
+    newcomer = UserFactory(display_name="Dr Nia Newcomer", email="nia@example.org")
+    assert "Dr Nia Newcomer" not in fetch(client, "/groups/cotham/roster/")[1]
+
+    Membership.objects.bulk_create(
+        [Membership(group=group, person=newcomer, status=MembershipStatus.ACTIVE)]
+    )
+
+    assert "Dr Nia Newcomer" in fetch(client, "/groups/cotham/roster/")[1]
+
+
+def test_a_permission_taken_away_shows_at_once(leader, member, group):
+    client = signed_in(leader)
+    fetch(client, "/groups/cotham/roster/")
+
+    Leadership.objects.filter(person=leader).delete()
+
+    assert client.get("/groups/cotham/roster/").status_code == 404
+
+
+def test_a_role_shows_in_the_navigation_at_once(member, programme, settings):
+    settings.MFA_REQUIRED_FOR_ADMINS = False
+    client = signed_in(member)
+    assert ">Programmes</a>" not in fetch(client, "/meetings/mine/")[1]
+
+    programme.admins.add(member)
+
+    assert ">Programmes</a>" in fetch(client, "/meetings/mine/")[1]
+
+
+# Who writes, and when
+
+
+def test_every_kind_of_statement_names_the_tables_it_writes():
+    assert changes.written_tables('INSERT INTO "groups_membership" ("a") VALUES (1)') == {
+        "groups_membership"
+    }
+    assert changes.written_tables('UPDATE "members_user" SET "x" = 1') == {"members_user"}
+    assert changes.written_tables("delete from meetings_meeting where id = 1") == {
+        "meetings_meeting"
+    }
+    assert changes.written_tables('TRUNCATE "a", "b" RESTART IDENTITY CASCADE;') == {"a", "b"}
+    assert changes.written_tables('SELECT * FROM "a" FOR UPDATE') == set()
+    assert changes.written_tables('UPDATE "django_session" SET "x" = 1') == set()
+
+
+def test_a_query_names_every_table_it_reads_subqueries_included():
+    sql = (
+        'SELECT "g"."id" FROM "groups_balintgroup" INNER JOIN "groups_leadership" ON (1) '
+        'WHERE EXISTS(SELECT 1 AS "a" FROM "groups_membership" U0 WHERE U0."id" = 1)'
+    )
+
+    assert changes.read_tables(sql) == {
+        "groups_balintgroup",
+        "groups_leadership",
+        "groups_membership",
+    }
+
+
+def test_a_write_in_a_transaction_moves_the_version_again_when_it_commits(group):
+    before = changes.snapshot()["groups_balintgroup"]
+    with transaction.atomic():
+        group.name = "Renamed"
+        group.save()
+        during = changes.snapshot()["groups_balintgroup"]
+        callbacks = [c for _, c, _ in connection.run_on_commit if isinstance(c, changes._OnCommit)]
+
+    assert during != before  # this connection sees its own write
+    assert len(callbacks) == 1  # one callback a transaction, however many statements
+    assert "groups_balintgroup" in callbacks[0].tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_rendered_while_another_connection_commits_is_not_served_again(
+    monkeypatch, settings
+):
+    """The race: a request reads a row, another connection changes it and commits, and the
+    request then keeps a page of the old row. The commit moves the version after the page's
+    versions were read, so the next request renders afresh."""
+    assert_race(monkeypatch, commit_moves_versions=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_without_the_move_on_commit_the_old_page_is_served(monkeypatch):
+    monkeypatch.setattr(changes._OnCommit, "__call__", lambda self: None)
+
+    assert_race(monkeypatch, commit_moves_versions=False)
+
+
+def assert_race(monkeypatch, *, commit_moves_versions: bool) -> None:
+    group = BalintGroupFactory(slug="race", description="We meet on Tuesdays.")
+    import groups.views.public as public
+
+    render = public.detail_context
+    written = threading.Event()
+
+    def write_in_another_connection():
+        with transaction.atomic():
+            type(group).objects.filter(pk=group.pk).update(description="We meet on Thursdays.")
+        connection.close()
+        written.set()
+
+    def detail_context_after_a_commit(request, access, **kwargs):
+        # The group row has been read; another connection now changes it and commits.
+        if not written.is_set():
+            threading.Thread(target=write_in_another_connection).start()
+            written.wait(timeout=10)
+        return render(request, access, **kwargs)
+
+    monkeypatch.setattr(public, "detail_context", detail_context_after_a_commit)
+    client = Client()
+    assert "Tuesdays" in client.get("/groups/race/").content.decode()  # the old row, rendered
+
+    page = client.get("/groups/race/").content.decode()
+
+    if commit_moves_versions:
+        assert "Thursdays" in page
+    else:
+        assert "Tuesdays" in page  # the race shows: the old page is served again
