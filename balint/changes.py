@@ -30,8 +30,10 @@ costs it an unneeded miss now and then, never a stale answer.
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache as cache_once
 
 from django.apps import apps
@@ -41,6 +43,8 @@ from django.db import connections
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "changes:v1:{}"
+KEPT_KEY = "kept:v1:{}"
+KEPT_SECONDS = 600
 # The session's own table changes on nearly every request and no page shows it.
 UNTRACKED = frozenset({"django_session"})
 
@@ -49,7 +53,17 @@ _TRUNCATE = re.compile(r"^\s*TRUNCATE\b", re.I)
 _NAME = re.compile(r'"(\w+)"')
 _READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)', re.I)
 
-_reads: ContextVar[set[str] | None] = ContextVar("balint_changes_reads", default=None)
+
+@dataclass(frozen=True)
+class Reading:
+    """A request's view of the tables: their versions before it read anything, and the tables
+    it has read since."""
+
+    versions: dict[str, str]
+    tables: set[str]
+
+
+_reading: ContextVar[Reading | None] = ContextVar("balint_changes_reading", default=None)
 
 
 @cache_once
@@ -118,8 +132,8 @@ def track(execute, sql, params, many, context):
             _moved_on_commit(connection, tables)
         else:
             _new_versions(tables)
-    elif (reads := _reads.get()) is not None:
-        reads |= read_tables(sql)
+    elif (reading := _reading.get()) is not None:
+        reading.tables.update(read_tables(sql))
     return execute(sql, params, many, context)
 
 
@@ -149,14 +163,46 @@ def snapshot() -> dict[str, str]:
 
 
 @contextmanager
-def reading():
-    """Record the tables read inside the block; yields the set they are added to."""
-    tables: set[str] = set()
-    token = _reads.set(tables)
+def reading(versions: dict[str, str]):
+    """Record the tables read inside the block, to be compared with `versions` (a snapshot()
+    taken before anything was read); yields the Reading."""
+    reading = Reading(versions, set())
+    token = _reading.set(reading)
     try:
-        yield tables
+        yield reading
     finally:
-        _reads.reset(token)
+        _reading.reset(token)
+
+
+def current() -> Reading | None:
+    """The Reading of the block this code runs in, if any."""
+    return _reading.get()
+
+
+def kept[T](key: str, compute: Callable[[], T], *, keep: Callable[[T], bool] = bool) -> T:
+    """compute()'s value, kept in the cache while no table it read changes; only inside
+    reading() (elsewhere it is simply computed). The tables it read count as read by the
+    surrounding block too, whether it was computed or kept: a page that shows the value
+    depends on them."""
+    outer = _reading.get()
+    if outer is None:
+        return compute()
+    key = KEPT_KEY.format(key)
+    entry = cache.get(key)
+    if entry is not None and all(outer.versions.get(t) == v for t, v in entry[0].items()):
+        outer.tables.update(entry[0])
+        return entry[1]
+    inner = Reading(outer.versions, set())
+    token = _reading.set(inner)
+    try:
+        value = compute()
+    finally:
+        _reading.reset(token)
+        outer.tables.update(inner.tables)
+    if keep(value):
+        versions = {t: outer.versions[t] for t in inner.tables if t in outer.versions}
+        cache.set(key, (versions, value), KEPT_SECONDS)
+    return value
 
 
 def clear() -> None:

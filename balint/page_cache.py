@@ -66,15 +66,8 @@ class PageCacheMiddleware:
         except Exception:
             log.exception("The page cache is unavailable; serving %s afresh", request.path)
             return self.get_response(request)
-        with changes.reading() as tables:
-            request.page_cache = _Reading(versions, tables)
+        with changes.reading(versions):
             return self.get_response(request)
-
-
-@dataclass(frozen=True)
-class _Reading:
-    versions: dict[str, str]
-    tables: set[str]
 
 
 def _keeps_page(path: str) -> bool:
@@ -133,7 +126,7 @@ def kept_page(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        reading = getattr(request, "page_cache", None)
+        reading = changes.current()
         if reading is None or len(get_messages(request)) > 0:
             return view(request, *args, **kwargs)
         key, minute = _key(request), _minute()

@@ -2,6 +2,7 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef
 from django.utils.functional import SimpleLazyObject
 
+from balint import changes
 from groups.models import Leadership, Membership, MembershipStatus
 from members.models import Programme, User
 
@@ -35,7 +36,10 @@ def request_roles(request) -> dict[str, bool]:
     on a page."""
     roles = getattr(request, "_balint_roles", None)
     if roles is None:
-        roles = request._balint_roles = _roles(request.user)
+        user = request.user
+        # Kept between requests while the tables it reads are unchanged (balint/changes.py).
+        roles = changes.kept(f"roles:{user.pk}", lambda: _roles(user), keep=lambda _: True)
+        request._balint_roles = roles
     return roles
 
 

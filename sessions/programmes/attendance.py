@@ -151,6 +151,9 @@ class AttendanceData:
     meetings_by_group: dict[int, list[HeldMeeting]] = field(default_factory=dict)
     spells: dict[int, list[Spell]] = field(default_factory=dict)
     marks: dict[tuple[int, int], tuple[str, bool]] = field(default_factory=dict)
+    # The groups each person has a mark in: with their memberships, the only groups whose
+    # meetings can count for them.
+    marked_groups: dict[int, set[int]] = field(default_factory=dict)
 
 
 def utc_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
@@ -195,7 +198,7 @@ def load_attendance(
     )
     for person_id, group_id, *rest in memberships:
         data.spells.setdefault(person_id, []).append(Spell(group_id, *rest))
-    meeting_ids = [m.id for ms in data.meetings_by_group.values() for m in ms]
+    group_of = {m.id: m.group_id for ms in data.meetings_by_group.values() for m in ms}
     records = AttendanceRecord.objects.filter(
         person_id__in=person_ids,
         meeting__group_id__in=group_ids,
@@ -203,10 +206,10 @@ def load_attendance(
         meeting__starts_at__gte=after,
         meeting__starts_at__lt=before,
     ).values_list("person_id", "meeting_id", "status", "presented_case")
-    wanted = set(meeting_ids)
     for person_id, meeting_id, status, presented in records:
-        if meeting_id in wanted:
+        if meeting_id in group_of:
             data.marks[(person_id, meeting_id)] = (status, presented)
+            data.marked_groups.setdefault(person_id, set()).add(group_of[meeting_id])
     return data
 
 
@@ -222,7 +225,10 @@ def tally(
     under the cohort's `policy`."""
     counts: dict[str, int] = defaultdict(int)
     spells = data.spells.get(person_id, [])
-    for group_id in set(group_ids):
+    # A meeting counts only with a mark or a membership covering it: the other groups' meetings
+    # need not be looked at.
+    theirs = {s.group_id for s in spells} | data.marked_groups.get(person_id, set())
+    for group_id in theirs.intersection(group_ids):
         for meeting in data.meetings_by_group.get(group_id, []):
             if not any(meeting.day in window for window in windows):
                 continue

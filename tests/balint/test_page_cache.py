@@ -298,3 +298,38 @@ def assert_race(monkeypatch, *, commit_moves_versions: bool) -> None:
         assert "Thursdays" in page
     else:
         assert "Tuesdays" in page  # the race shows: the old page is served again
+
+
+# The person and their roles, kept between requests
+
+
+def test_a_person_made_inactive_is_signed_out_at_once(member, group):
+    client = signed_in(member)
+    fetch(client, "/meetings/mine/")
+    fetch(client, "/meetings/mine/")
+
+    User.objects.filter(pk=member.pk).update(is_active=False)
+
+    assert client.get("/meetings/mine/").status_code == 302
+
+
+def test_a_new_password_signs_out_the_other_sessions_at_once(member, group):
+    client = signed_in(member)
+    fetch(client, "/meetings/mine/")
+
+    member.set_password("a new and longer passphrase")
+    member.save()
+
+    assert client.get("/meetings/mine/").status_code == 302
+
+
+def test_a_new_programme_admin_is_asked_for_two_factor_at_once(member, programme, settings):
+    settings.MFA_REQUIRED_FOR_ADMINS = True
+    client = signed_in(member)
+    fetch(client, "/meetings/mine/")
+
+    programme.admins.add(member)
+
+    response = client.get("/meetings/mine/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/totp/activate/")
