@@ -153,7 +153,7 @@ CACHE_URL = env_str("CACHE_URL", REDIS_URL)
 if CACHE_URL and not CACHE_URL.startswith("locmem:"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "balint.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "balint",
         }
