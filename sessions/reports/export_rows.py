@@ -48,7 +48,8 @@ YES_NO = {True: "Yes", False: "No"}
 
 def _cohort_of_row(day) -> Subquery:
     """The cohort a register line belongs to: the person's enrolment, in a cohort placed in the
-    meeting's group, whose dates and spell contain the meeting's day (latest cohort first)."""
+    meeting's group, whose dates and spell contain the meeting's day (the latest cohort first;
+    of two that start the same day, the later made)."""
     enrolments = Enrolment.objects.filter(
         person=OuterRef("person_id"),
         cohort__programme=OuterRef("meeting__group__programme_id"),
@@ -57,7 +58,8 @@ def _cohort_of_row(day) -> Subquery:
         cohort__ends_on__gte=day,
         enrolled_on__lte=day,
     ).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
-    return Subquery(enrolments.order_by("-cohort__starts_on").values("cohort__name")[:1])
+    latest = enrolments.order_by("-cohort__starts_on", "-cohort_id")
+    return Subquery(latest.values("cohort__name")[:1])
 
 
 def attendance_queryset(*, programme: Programme, filters: ReportFilter) -> QuerySet:
