@@ -118,6 +118,7 @@ def attendance_sql(*, programme: Programme, filters: ReportFilter) -> tuple[str,
     params = {
         "programme": programme.pk,
         "programme_cell": _cell_text(spreadsheet_cell(programme.name)),
+        "no_cohort": _cell_text(spreadsheet_cell(programme.name)) + ",",
         "stripped": STRIPPED,
         "triggers": list(FORMULA_TRIGGERS),
         "needs_quotes": NEEDS_QUOTES,
@@ -176,12 +177,11 @@ WITH grp AS (
     OFFSET 0
 )
 SELECT convert_to(string_agg(
-        %(programme_cell)s
-        || CASE
+        CASE
             WHEN p.enrolments = 1 THEN
                 CASE WHEN m.day BETWEEN p.spell_from AND p.spell_to
-                    AND p.cohort_id = ANY(m.placed) THEN p.cohort_cell ELSE '' END
-            WHEN p.enrolments > 1 THEN COALESCE((
+                    AND p.cohort_id = ANY(m.placed) THEN p.in_cohort ELSE %(no_cohort)s END
+            WHEN p.enrolments > 1 THEN %(programme_cell)s || COALESCE((
                 SELECT {_cell("c.name")}
                 FROM members_enrolment e
                 JOIN members_cohort c ON c.id = e.cohort_id
@@ -191,14 +191,12 @@ SELECT convert_to(string_agg(
                     AND e.enrolled_on <= m.day AND (e.left_on IS NULL OR e.left_on >= m.day)
                 ORDER BY c.starts_on DESC, c.id DESC
                 LIMIT 1
-            ), '')
-            ELSE ''
+            ), '') || ','
+            ELSE %(no_cohort)s
         END
-        || ',' || m.cells || p.cells || {role} || {status}
+        || m.cells || p.cells || {role} || {status}
         || CASE WHEN a.presented_case THEN %(yes)s ELSE %(no)s END
-        || COALESCE(r.cell, '') || ','
-        || COALESCE(to_char(a.recorded_at AT TIME ZONE m.time_zone, 'YYYY-MM-DD HH24:MI'), '')
-        || E'\\r\\n',
+        || COALESCE(r.cell, ',') || COALESCE(recorded.cell, E'\\r\\n'),
         '' ORDER BY p.sort_name, a.id
     ), 'UTF8'), count(*)
 FROM meeting m
@@ -206,13 +204,14 @@ JOIN meetings_attendancerecord a ON a.meeting_id = m.id
 JOIN LATERAL (
     SELECT u.display_name AS sort_name,
         {_cell("u.display_name")} || ',' || {_cell("u.email")} || ',' AS cells,
-        s.enrolments, s.spell_from, s.spell_to, s.cohort_id, s.cohort_cell
+        s.enrolments, s.spell_from, s.spell_to, s.cohort_id, s.in_cohort
     FROM members_user u
     CROSS JOIN LATERAL (
         SELECT count(*) AS enrolments,
             min(greatest(c.starts_on, e.enrolled_on)) AS spell_from,
             min(least(c.ends_on, COALESCE(e.left_on, c.ends_on))) AS spell_to,
-            min(c.id) AS cohort_id, min({_cell("c.name")}) AS cohort_cell
+            min(c.id) AS cohort_id,
+            %(programme_cell)s || min({_cell("c.name")}) || ',' AS in_cohort
         FROM members_enrolment e JOIN members_cohort c ON c.id = e.cohort_id
         WHERE e.person_id = u.id AND c.programme_id = %(programme)s
     ) s
@@ -220,10 +219,16 @@ JOIN LATERAL (
     OFFSET 0
 ) p ON TRUE
 LEFT JOIN LATERAL (
-    SELECT {_cell("u.display_name")} AS cell
+    SELECT {_cell("u.display_name")} || ',' AS cell
     FROM members_user u WHERE u.id = a.recorded_by_id
     OFFSET 0
 ) r ON TRUE
+LEFT JOIN LATERAL (
+    -- Lines recorded together share the text, which PostgreSQL can then memoize.
+    SELECT to_char(a.recorded_at AT TIME ZONE m.time_zone, 'YYYY-MM-DD HH24:MI') || E'\\r\\n'
+        AS cell
+    OFFSET 0
+) recorded ON TRUE
 WHERE {" AND ".join(lines)}
 GROUP BY m.starts_at, m.group_name, m.id
 ORDER BY m.starts_at, m.group_name, m.id

@@ -3,6 +3,10 @@ trainee summary (one row per trainee), as plain rows of text for the CSV and XLS
 
 Dates are ISO (YYYY-MM-DD) and times 24-hour, in the meeting's group's time zone, which has a
 column of its own: a file read in another country still says what the register said.
+
+On PostgreSQL the attendance CSV is written by the database (sessions/reports/export_copy.py),
+which must write exactly the file these rows make: a change to the columns, their formats or
+their order is made in both, and tests/reports/test_export_copy.py compares the two.
 """
 
 from collections.abc import Iterator
@@ -108,7 +112,8 @@ ATTENDANCE_COLUMNS = [
 
 
 def attendance_values(queryset: QuerySet) -> QuerySet:
-    """The query the file is read from (the bench compares it with COPY).
+    """The query the rows are read from: the XLSX file's, and the CSV's on SQLite (on
+    PostgreSQL the database writes the CSV itself: sessions/reports/export_copy.py).
 
     Timestamps come as text: a million rows would otherwise each pay for two datetime objects,
     when a meeting's lines share one start and usually one recording time.
