@@ -167,3 +167,29 @@ def test_the_view_sends_the_pythons_file_and_logs_its_lines(client_for, programm
         expected, (count,) = python_file(programme, filters)
         assert body == expected, query
         assert ExportLog.objects.latest("pk").rows == count, query
+
+
+@on_postgresql
+def test_a_download_broken_off_ends_the_copy_and_records_no_count(
+    programme, group, awkward, monkeypatch
+):
+    monkeypatch.setattr(export_copy, "CHUNK_BYTES", 100)  # a chunk per meeting
+    counts = []
+    chunks = export_copy.attendance_csv(
+        programme=programme, filters=ReportFilter(), on_complete=counts.append
+    )
+    next(chunks), next(chunks)  # the header, the first meeting
+
+    chunks.close()
+
+    assert counts == []
+    assert AttendanceRecord.objects.filter(meeting__group=group).exists()  # still usable
+    expected, _ = python_file(programme, ReportFilter())
+    assert (
+        b"".join(
+            export_copy.attendance_csv(
+                programme=programme, filters=ReportFilter(), on_complete=counts.append
+            )
+        )
+        == expected
+    )
