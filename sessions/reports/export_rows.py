@@ -3,6 +3,10 @@ trainee summary (one row per trainee), as plain rows of text for the CSV and XLS
 
 Dates are ISO (YYYY-MM-DD) and times 24-hour, in the meeting's group's time zone, which has a
 column of its own: a file read in another country still says what the register said.
+
+On PostgreSQL the attendance CSV is written by the database (sessions/reports/export_copy.py),
+which must write exactly the file these rows make: a change to the columns, their formats or
+their order is made in both, and tests/reports/test_export_copy.py compares the two.
 """
 
 from collections.abc import Iterator
@@ -48,7 +52,8 @@ YES_NO = {True: "Yes", False: "No"}
 
 def _cohort_of_row(day) -> Subquery:
     """The cohort a register line belongs to: the person's enrolment, in a cohort placed in the
-    meeting's group, whose dates and spell contain the meeting's day (latest cohort first)."""
+    meeting's group, whose dates and spell contain the meeting's day (the latest cohort first;
+    of two that start the same day, the later made)."""
     enrolments = Enrolment.objects.filter(
         person=OuterRef("person_id"),
         cohort__programme=OuterRef("meeting__group__programme_id"),
@@ -57,7 +62,8 @@ def _cohort_of_row(day) -> Subquery:
         cohort__ends_on__gte=day,
         enrolled_on__lte=day,
     ).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
-    return Subquery(enrolments.order_by("-cohort__starts_on").values("cohort__name")[:1])
+    latest = enrolments.order_by("-cohort__starts_on", "-cohort_id")
+    return Subquery(latest.values("cohort__name")[:1])
 
 
 def attendance_queryset(*, programme: Programme, filters: ReportFilter) -> QuerySet:
@@ -106,7 +112,8 @@ ATTENDANCE_COLUMNS = [
 
 
 def attendance_values(queryset: QuerySet) -> QuerySet:
-    """The query the file is read from (the bench compares it with COPY).
+    """The query the rows are read from: the XLSX file's, and the CSV's on SQLite (on
+    PostgreSQL the database writes the CSV itself: sessions/reports/export_copy.py).
 
     Timestamps come as text: a million rows would otherwise each pay for two datetime objects,
     when a meeting's lines share one start and usually one recording time.

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from balint.exports import stream_csv
 from sessions.programmes.access import ProgrammeAccess, access_programme
+from sessions.reports import export_copy
 from sessions.reports.export_files import (
     complete_export,
     export_filename,
@@ -61,14 +62,24 @@ def _csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     log = log_export(
         by=request.user, programme=access.programme, kind=kind, file_format="csv", filters=filters
     )
-    header, _, rows = _rows(kind, access, filters)
-    chunks = stream_csv(
-        rows,
-        header=header,
-        on_complete=lambda count: complete_export(log_id=log.pk, rows=count),
-        # The attendance rows neutralise their own cells (cheaply, once per repeated name).
-        neutralised=kind == ExportKind.ATTENDANCE,
-    )
+
+    def on_complete(count: int) -> None:
+        complete_export(log_id=log.pk, rows=count)
+
+    if kind == ExportKind.ATTENDANCE and export_copy.supported():
+        # PostgreSQL writes the same file itself, a million lines in a few seconds.
+        chunks = export_copy.attendance_csv(
+            programme=access.programme, filters=filters, on_complete=on_complete
+        )
+    else:
+        header, _, rows = _rows(kind, access, filters)
+        chunks = stream_csv(
+            rows,
+            header=header,
+            on_complete=on_complete,
+            # The attendance rows neutralise their own cells (cheaply, once per repeated name).
+            neutralised=kind == ExportKind.ATTENDANCE,
+        )
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     filename = export_filename(access.programme, kind, "csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
