@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 VERSION_KEY = "changes:v1:{}"
 KEPT_KEY = "kept:v1:{}"
+# A pseudo-table that every write moves: "has anything changed since?"
+ANY = "*"
 KEPT_SECONDS = 600
 # The session's own table changes on nearly every request and no page shows it.
 UNTRACKED = frozenset({"django_session"})
@@ -56,10 +58,9 @@ _READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)', re.I)
 
 @dataclass(frozen=True)
 class Reading:
-    """A request's view of the tables: their versions before it read anything, and the tables
-    it has read since."""
+    """A request's view of the tables: their versions, and the tables it has read."""
 
-    versions: dict[str, str]
+    versions: "Versions"
     tables: set[str]
 
 
@@ -74,11 +75,6 @@ def all_tables() -> frozenset[str]:
         for model in apps.get_models(include_auto_created=True)
         if model._meta.db_table not in UNTRACKED
     )
-
-
-@cache_once
-def _version_keys() -> dict[str, str]:
-    return {VERSION_KEY.format(table): table for table in all_tables()}
 
 
 def written_tables(sql: str) -> set[str]:
@@ -96,7 +92,8 @@ def read_tables(sql: str) -> set[str]:
 
 def _new_versions(tables) -> None:
     try:
-        cache.set_many({VERSION_KEY.format(t): secrets.token_hex(8) for t in tables}, None)
+        moved = {VERSION_KEY.format(t): secrets.token_hex(8) for t in {*tables, ANY}}
+        cache.set_many(moved, None)
     except Exception:
         # The page cache cannot be read either while the cache is down; what it kept is
         # still bounded by the minute a page is kept for.
@@ -133,6 +130,7 @@ def track(execute, sql, params, many, context):
         else:
             _new_versions(tables)
     elif (reading := _reading.get()) is not None:
+        reading.versions.before_reading_rows()
         reading.tables.update(read_tables(sql))
     return execute(sql, params, many, context)
 
@@ -150,23 +148,69 @@ def _flush_unflushed() -> None:
             _new_versions(tables)
 
 
-def snapshot() -> dict[str, str]:
-    """The current version of every table (this thread's own uncommitted writes counted)."""
+def _fetch(tables, *keys: str) -> tuple[dict[str, str], dict]:
+    """The current versions of `tables` (this thread's own uncommitted writes counted), and
+    the cache's values under `keys`, in one round trip."""
     _flush_unflushed()
-    keys = _version_keys()
-    found = cache.get_many(keys)
-    if missing := [key for key in keys if key not in found]:
-        for key in missing:
-            cache.add(key, secrets.token_hex(8), None)
+    names = {VERSION_KEY.format(table): table for table in tables}
+    found = cache.get_many([*names, *keys])
+    if missing := [name for name in names if name not in found]:
+        for name in missing:
+            cache.add(name, secrets.token_hex(8), None)
         found |= cache.get_many(missing)
-    return {keys[key]: version for key, version in found.items()}
+    return {names[name]: found[name] for name in names}, {k: found[k] for k in keys if k in found}
+
+
+def snapshot() -> dict[str, str]:
+    """The current version of every table."""
+    return _fetch(all_tables())[0]
+
+
+class Versions:
+    """The tables' versions as one request sees them.
+
+    Each is read from the cache once, when first needed, and every one not read yet is read
+    before the request's first query: so what is kept is always kept with versions read before
+    the rows it shows. ANY, which every write moves, is read with the first entry looked up: an
+    entry kept since the last write anywhere is served without reading any table's version;
+    otherwise the versions of the tables it read are compared."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, str] = {}
+        self._complete = False
+
+    def of(self, tables) -> dict[str, str]:
+        """The versions of those of `tables` that are tracked, and ANY's."""
+        tables = all_tables().intersection(tables) | {ANY}
+        if missing := tables.difference(self._known):
+            self._known |= _fetch(missing)[0]
+        return {table: self._known[table] for table in tables}
+
+    def before_reading_rows(self) -> None:
+        if not self._complete:
+            self.of(all_tables())
+            self._complete = True
+
+    def lookup(self, key: str):
+        """The cache's value under `key` (None if none), with ANY's version if not read yet."""
+        if ANY in self._known:
+            return cache.get(key)
+        versions, found = _fetch([ANY], key)
+        self._known |= versions
+        return found.get(key)
+
+    def match(self, stored: dict[str, str]) -> bool:
+        """Whether every table in `stored` still has the version stored."""
+        if stored.get(ANY) == self.of(())[ANY]:
+            return True
+        tables = {table: version for table, version in stored.items() if table != ANY}
+        return {t: v for t, v in self.of(tables).items() if t != ANY} == tables
 
 
 @contextmanager
-def reading(versions: dict[str, str]):
-    """Record the tables read inside the block, to be compared with `versions` (a snapshot()
-    taken before anything was read); yields the Reading."""
-    reading = Reading(versions, set())
+def reading():
+    """Record the tables read inside the block; yields its Reading."""
+    reading = Reading(Versions(), set())
     token = _reading.set(reading)
     try:
         yield reading
@@ -188,9 +232,9 @@ def kept[T](key: str, compute: Callable[[], T], *, keep: Callable[[T], bool] = b
     if outer is None:
         return compute()
     key = KEPT_KEY.format(key)
-    entry = cache.get(key)
-    if entry is not None and all(outer.versions.get(t) == v for t, v in entry[0].items()):
-        outer.tables.update(entry[0])
+    entry = outer.versions.lookup(key)
+    if entry is not None and outer.versions.match(entry[0]):
+        outer.tables.update(entry[0].keys() - {ANY})
         return entry[1]
     inner = Reading(outer.versions, set())
     token = _reading.set(inner)
@@ -200,8 +244,7 @@ def kept[T](key: str, compute: Callable[[], T], *, keep: Callable[[T], bool] = b
         _reading.reset(token)
         outer.tables.update(inner.tables)
     if keep(value):
-        versions = {t: outer.versions[t] for t in inner.tables if t in outer.versions}
-        cache.set(key, (versions, value), KEPT_SECONDS)
+        cache.set(key, (outer.versions.of(inner.tables), value), KEPT_SECONDS)
     return value
 
 

@@ -18,13 +18,13 @@ not have rendered itself:
   or that answered anything but 200, is not kept; a request with messages waiting is served
   afresh (rendering it shows them once).
 
-PageCacheMiddleware, first in MIDDLEWARE, takes the tables' versions before anything in the
-request reads the database, and records what it reads; it does so only for the addresses of
-kept pages (one URL resolution), so other requests pay nothing.
+PageCacheMiddleware, first in MIDDLEWARE, records what the request reads and the versions it
+sees (changes.Versions: read before the request's first query, or only those of what is
+served from the cache when nothing is queried); it does so only for the addresses of kept
+pages (one URL resolution), so other requests pay nothing.
 """
 
 import hashlib
-import logging
 from dataclasses import dataclass
 from functools import wraps
 
@@ -36,8 +36,6 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from balint import changes
-
-log = logging.getLogger(__name__)
 
 ENTRY_KEY = "page:v1:{}"
 # An entry is only served in the minute it was rendered in; keeping it a little longer lets the
@@ -61,12 +59,7 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method != "GET" or not _keeps_page(request.path_info):
             return self.get_response(request)
-        try:
-            versions = changes.snapshot()
-        except Exception:
-            log.exception("The page cache is unavailable; serving %s afresh", request.path)
-            return self.get_response(request)
-        with changes.reading(versions):
+        with changes.reading():
             return self.get_response(request)
 
 
@@ -131,11 +124,7 @@ def kept_page(view):
             return view(request, *args, **kwargs)
         key, minute = _key(request), _minute()
         entry = cache.get(key)
-        if (
-            entry is not None
-            and entry.minute == minute
-            and all(reading.versions.get(t) == v for t, v in entry.versions.items())
-        ):
+        if entry is not None and entry.minute == minute and reading.versions.match(entry.versions):
             return _served(request, entry)
 
         csrf_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
@@ -149,7 +138,7 @@ def kept_page(view):
             request.page_cache_rendering = False
         if _keepable(request, response, csrf_before=csrf_before, session_before=session_before):
             headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
-            versions = {t: reading.versions[t] for t in reading.tables if t in reading.versions}
+            versions = reading.versions.of(reading.tables)
             cache.set(key, Entry(minute, versions, response.content, headers), ENTRY_SECONDS)
         if not response.streaming:
             response.content = _with_token(request, response.content)

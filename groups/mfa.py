@@ -13,6 +13,8 @@ sessions/site/sign_in.py notes that in the session at each sign-in (PROVIDER_MFA
 
 MFA_REQUIRED_FOR_ADMINS (on by default) switches the rule off, for the local demo only."""
 
+from functools import cache
+
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -56,6 +58,19 @@ def setup_needed(request) -> bool:
     return needs_role and not roles["has_authenticator"]
 
 
+@cache
+def _always_allowed() -> tuple[str, ...]:
+    """Where someone without their required authenticator may still go (worked out once: the
+    addresses don't change while the process runs)."""
+    return (
+        reverse("mfa_index"),  # every two-factor page: set-up, recovery codes
+        reverse("account_logout"),
+        reverse("account_reauthenticate"),
+        settings.STATIC_URL,
+        "/healthz",
+    )
+
+
 class MfaSetupMiddleware:
     """Send someone who must have two-factor authentication and has none to the set-up page,
     from wherever they go, until they have an authenticator."""
@@ -76,14 +91,7 @@ class MfaSetupMiddleware:
 
     @staticmethod
     def _allowed(path: str) -> bool:
-        allowed = (
-            reverse("mfa_index"),  # every two-factor page: set-up, recovery codes
-            reverse("account_logout"),
-            reverse("account_reauthenticate"),
-            settings.STATIC_URL,
-            "/healthz",
-        )
-        return path.startswith(allowed)
+        return path.startswith(_always_allowed())
 
 
 class MfaAdapter(DefaultMFAAdapter):

@@ -333,3 +333,15 @@ def test_a_new_programme_admin_is_asked_for_two_factor_at_once(member, programme
     response = client.get("/meetings/mine/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/totp/activate/")
+
+
+def test_a_change_to_a_table_the_page_did_not_read_leaves_it_kept(leader, member, group):
+    from django.contrib.admin.models import ADDITION, LogEntry
+
+    client = signed_in(leader)
+    fetch(client, "/groups/cotham/roster/")
+    LogEntry.objects.create(user=leader, action_flag=ADDITION, object_repr="elsewhere")
+
+    count, _ = fetch(client, "/groups/cotham/roster/")
+
+    assert count == 0  # the person, their roles and the page: each compared table by table
