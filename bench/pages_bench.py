@@ -45,7 +45,9 @@ import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
+import redis
 from common import (
     REQUEST_HEADERS,
     append_results,
@@ -68,17 +70,18 @@ CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/13")
 # redirect to the sign-in page is a 302) and prints the numbers the table needs on one line.
 LUA = """
 local threads = {}
-function setup(thread) table.insert(threads, thread) end
+function setup(thread) table.insert(threads, thread); thread:set("thread_tag", #threads) end
 function init(args)
   not_ok = 0; first_status = 0; sent = 0
-  cold = args[1] == "cold"
+  new_addresses = args[1] == "new-addresses"
   separator = string.find(wrk.path, "?", 1, true) and "&" or "?"
-  thread_tag = tostring(math.random(1, 1000000000))
+  run_tag = args[2] or ""
 end
 function request()
-  if not cold then return wrk.format() end
+  if not new_addresses then return wrk.format() end
   sent = sent + 1
-  return wrk.format(nil, wrk.path .. separator .. "cold=" .. thread_tag .. "-" .. sent)
+  local tag = run_tag .. "-" .. thread_tag .. "-" .. sent
+  return wrk.format(nil, wrk.path .. separator .. "new=" .. tag)
 end
 function response(status, headers, body)
   if status ~= 200 then
@@ -108,7 +111,7 @@ class Page:
     persona: str  # who asks, in words
     cookie: str = ""
     expect: str = ""  # text the page must contain
-    cold: bool = False  # every request asks for an address never asked before: nothing kept
+    cold: bool = False  # the cache emptied just before the measured run, with no warm-up
     ratio_target: float = RATIO_TARGET
 
 
@@ -324,7 +327,15 @@ def check(page: Page) -> int:
     return len(body)
 
 
-def wrk(binary: str, script: Path, page: Page | None, seconds: int, connections: int) -> Run:
+def wrk(
+    binary: str,
+    script: Path,
+    page: Page | None,
+    seconds: int,
+    connections: int,
+    *,
+    new_addresses: bool = False,
+) -> Run:
     """One wrk run on the page (the trivial view for None); its numbers, or exit if any answer
     was not 200."""
     threads = min(2, connections)
@@ -337,7 +348,9 @@ def wrk(binary: str, script: Path, page: Page | None, seconds: int, connections:
         if page is None
         else (f"http://127.0.0.1:{PORT}{page.path}")
     )
-    command += [url, "--", "cold" if page is not None and page.cold else "warm"]
+    # With new_addresses every request adds a query parameter no request has sent before
+    # (this run's own id, wrk's thread's number, a counter): nothing kept can be served.
+    command += [url, "--", "new-addresses" if new_addresses else "same", uuid4().hex]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     found = re.search(r"^BENCH (.*)$", output, re.M)
     if not found:
@@ -357,8 +370,12 @@ def wrk(binary: str, script: Path, page: Page | None, seconds: int, connections:
 
 
 def measure(binary: str, script: Path, page: Page | None, options) -> Run:
-    """A warm-up run, then the measured one."""
-    wrk(binary, script, page, options.warm_up, options.connections)
+    """A warm-up run, then the measured one; for a cold page, the cache emptied instead (the
+    sessions are read from the database again too)."""
+    if page is not None and page.cold:
+        redis.Redis.from_url(CACHE_URL).flushdb()
+    else:
+        wrk(binary, script, page, options.warm_up, options.connections)
     return wrk(binary, script, page, options.duration, options.connections)
 
 
@@ -366,8 +383,8 @@ def alone(binary: str, script: Path, page: Page, options) -> tuple[float, float]
     """The page's median time with one connection, nothing queued (what one request costs):
     as people ask for it again, and with nothing kept (a new address each time)."""
     again = wrk(binary, script, page, options.warm_up, 1).p50_ms
-    cold = wrk(binary, script, replace(page, cold=True), options.warm_up, 1).p50_ms
-    return again, cold
+    rendered = wrk(binary, script, page, options.warm_up, 1, new_addresses=True).p50_ms
+    return again, rendered
 
 
 @dataclass(frozen=True)
@@ -431,8 +448,9 @@ def report(rows, options, loads: tuple[str, str]) -> str:
         f"most {ALONE_TARGET_MS} ms. *Alone*: the page's median with a single connection "
         "(nothing queued), i.e. what one request costs as people ask for it again; *nothing "
         "kept*: the same with every request at a new address (an unused query parameter), so "
-        "that nothing kept can be served: what rendering the page costs. *Cache cold* rows "
-        "measure the visitors' pages that way at 16 connections too.",
+        "that nothing kept can be served: what rendering the page costs. *Cache cold* rows: "
+        "the visitors' pages measured straight after the cache was emptied (its kept pages, "
+        "versions and sessions), with no warm-up.",
         "",
     ]
     return "\n".join(lines)

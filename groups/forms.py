@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils.text import slugify
 
+from balint.widgets import QuickSelect
 from groups import places
 from groups.models import (
     MAX_CAPACITY,
@@ -45,12 +46,16 @@ class FinderForm(forms.Form):
         empty_label="Anyone",
     )
     country = forms.ChoiceField(
-        label="Country", required=False, choices=[("", "Any country"), *places.COUNTRIES]
+        label="Country",
+        required=False,
+        choices=[("", "Any country"), *places.COUNTRIES],
+        widget=QuickSelect,
     )
     region = forms.ChoiceField(
         label="Region, state or province",
         required=False,
         choices=[("", "Anywhere"), *places.grouped_region_choices()],
+        widget=QuickSelect,
     )
     # groups/finder_zones.py: how far a group's clock is from the viewer's, now.
     hours = forms.TypedChoiceField(
@@ -72,6 +77,7 @@ class FinderForm(forms.Form):
         label="My time zone",
         required=False,
         choices=[("", "As in my profile (or UK time)"), *time_zone_choices()],
+        widget=QuickSelect,
     )
 
 

@@ -1,5 +1,6 @@
 from django import forms
 
+from balint.widgets import QuickSelect
 from members.models import User
 from members.names import validate_display_name
 from members.timezones import DEFAULT_TIME_ZONE, time_zone_choices
@@ -20,6 +21,7 @@ class SignupForm(forms.Form):
         choices=time_zone_choices,
         initial=DEFAULT_TIME_ZONE,
         help_text="Meeting times are shown to you in this time zone.",
+        widget=QuickSelect,
     )
 
     def signup(self, request, user: User) -> None:
