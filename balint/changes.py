@@ -103,10 +103,13 @@ def _new_versions(tables) -> None:
 class _OnCommit:
     """One callback per transaction, moving every table the transaction wrote."""
 
-    def __init__(self) -> None:
+    def __init__(self, connection) -> None:
+        self.connection = connection
         self.tables: set[str] = set()
 
     def __call__(self) -> None:
+        # Committed: nothing is left for the connection's next reading to move.
+        self.connection.balint_unflushed = set()
         _new_versions(self.tables)
 
 
@@ -115,7 +118,7 @@ def _moved_on_commit(connection, tables: set[str]) -> None:
         if isinstance(callback, _OnCommit):
             callback.tables |= tables
             return
-    callback = _OnCommit()
+    callback = _OnCommit(connection)
     callback.tables |= tables
     connection.on_commit(callback)
 

@@ -49,6 +49,7 @@ from uuid import uuid4
 
 import redis
 from common import (
+    ENVIRONMENT,
     REQUEST_HEADERS,
     append_results,
     collect_static,
@@ -141,7 +142,7 @@ SMALL_COHORT = "Bench cohort of 30"
 
 def bench_people():
     """The personas, made once in the generated data: a programme admin (with an authenticator,
-    as production requires of one) and a cohort of 30 trainees placed in three groups."""
+    as production requires of one) and a cohort of 30 trainees placed in their five groups."""
     from allauth.mfa.models import Authenticator
     from django.utils import timezone
 
@@ -167,17 +168,17 @@ def bench_people():
             ends_on=today.replace(year=today.year + 1),
             required_percent=75,
         )
-        groups = BalintGroup.objects.filter(
-            slug__in=["bench-group-1", "bench-group-2", "bench-group-3"]
-        )
-        people = User.objects.filter(memberships__group__in=groups).distinct().order_by("pk")[:30]
-        Enrolment.objects.bulk_create(
+    groups = BalintGroup.objects.filter(slug__in=[f"bench-group-{n}" for n in range(1, 6)])
+    people = list(User.objects.filter(memberships__group__in=groups).distinct().order_by("pk")[:30])
+    Enrolment.objects.bulk_create(
+        [
             Enrolment(cohort=cohort, person=person, enrolled_on=cohort.starts_on)
             for person in people
-        )
-        CohortPlacement.objects.bulk_create(
-            CohortPlacement(cohort=cohort, group=group) for group in groups
-        )
+            if not cohort.enrolments.filter(person=person).exists()
+        ]
+    )
+    for group in groups:
+        CohortPlacement.objects.get_or_create(cohort=cohort, group=group)
     return admin, cohort
 
 
@@ -467,6 +468,8 @@ def main() -> None:
     parser.add_argument("--no-results", action="store_true")
     options = parser.parse_args()
     binary = ensure_wrk()
+    # This process's own writes (the personas) move the versions gunicorn's pages are kept by.
+    ENVIRONMENT["CACHE_URL"] = CACHE_URL
     prepare(Volume(), fresh=options.fresh)
     collect_static()
     pages = [p for p in choose_pages() if not options.only or options.only in p.name]
