@@ -15,7 +15,8 @@ past one; the member M belongs to all of them, sent apologies for each meeting t
 register line at each past one. Each page is then fetched with Django's test client, through
 the whole middleware stack with production settings, its queries counted with
 CaptureQueriesContext. The cache is cleared before each request, so a cached page cannot hide
-its queries; the rows marked "cached" count a visitor's second request, served from the cache.
+its queries; the rows marked "cached" or "kept" count a second request by the same person,
+served from the kept page (balint/page_cache.py).
 
 Prints both counts and EQUAL or DIFFERENT for each page, appends the table to bench/RESULTS.md
 (unless --no-results) and exits non-zero if any page's count depends on the number of rows.
@@ -59,7 +60,7 @@ class Page:
     persona: str  # "visitor", "leader" or "member"
     path: object  # World -> str
     rows: object  # size -> rows the page shows (pagination and limits cap them)
-    warm: bool = False  # asked twice, the second counted: what a visitor gets from the cache
+    warm: bool = False  # asked twice, the second counted: what the page costs when kept
 
 
 PAGES = [
@@ -77,6 +78,20 @@ PAGES = [
     ),
     Page(
         "Register", "leader", lambda w: f"/meetings/{w.register_meeting.pk}/register/", lambda n: n
+    ),
+    Page(
+        "Roster, kept",
+        "leader",
+        lambda w: f"/groups/{w.main.slug}/roster/",
+        lambda n: n + 2 * (n // 10) + min(n // 10, 50),
+        True,
+    ),
+    Page(
+        "Register, kept",
+        "leader",
+        lambda w: f"/meetings/{w.register_meeting.pk}/register/",
+        lambda n: n,
+        True,
     ),
     Page(
         "My meetings",
