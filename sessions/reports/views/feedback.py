@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from balint.errors import DomainError
+from balint.page_cache import kept_page
 from balint.views import show_refusal
 from sessions.programmes.access import access_cohort, access_programme
 from sessions.reports.dashboard import programme_groups
@@ -63,6 +64,7 @@ def _cohort_rounds(cohort):
 
 @login_required
 @require_GET
+@kept_page
 def cohort_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A cohort's feedback: its trainees' and its facilitators' rounds, reported separately."""
     access, cohort = access_cohort(request.user, slug, pk)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from balint.exports import stream_csv
+from balint.page_cache import kept_page
 from sessions.programmes.access import ProgrammeAccess, access_programme
 from sessions.reports.export_files import export_filename
 from sessions.reports.feedback_export import (
@@ -39,6 +40,7 @@ def _results(access: ProgrammeAccess, form: ResultsFilterForm):
 
 @login_required
 @require_GET
+@kept_page
 def results(request: HttpRequest, slug: str) -> HttpResponse:
     """The programme's results over a period: response rate and each statement's share."""
     access = access_programme(request.user, slug)

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from balint.page_cache import kept_page
 from sessions.programmes.access import access_programme
 from sessions.reports.dashboard import programme_groups
 from sessions.reports.funnel import GEOMETRY, STAGES, funnels
@@ -13,6 +14,7 @@ from sessions.reports.funnel import GEOMETRY, STAGES, funnels
 
 @login_required
 @require_GET
+@kept_page
 def taster_funnel(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_programme(request.user, slug)
     groups = list(programme_groups(access.programme))

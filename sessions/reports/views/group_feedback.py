@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from balint.errors import DomainError
+from balint.page_cache import kept_page
 from balint.views import show_refusal
 from groups.access import GroupAccess, access_group
 from sessions.reports.feedback import close_round_now, open_group_round, send_reminders
@@ -54,6 +55,7 @@ def _page(request, access: GroupAccess, form: GroupRoundForm) -> HttpResponse:
 
 @login_required
 @require_GET
+@kept_page
 def page(request: HttpRequest, group_slug: str) -> HttpResponse:
     access = _leaders_only(request.user, group_slug)
     return _page(request, access, GroupRoundForm())
