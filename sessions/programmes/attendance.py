@@ -19,7 +19,7 @@ the same number of queries for 10 trainees as for 1,000.
 """
 
 import zoneinfo
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -199,17 +199,27 @@ def load_attendance(
     for person_id, group_id, *rest in memberships:
         data.spells.setdefault(person_id, []).append(Spell(group_id, *rest))
     group_of = {m.id: m.group_id for ms in data.meetings_by_group.values() for m in ms}
-    records = AttendanceRecord.objects.filter(
-        person_id__in=person_ids,
-        meeting__group_id__in=group_ids,
-        meeting__starts_at__lte=now,
-        meeting__starts_at__gte=after,
-        meeting__starts_at__lt=before,
-    ).values_list("person_id", "meeting_id", "status", "presented_case")
+    records = (
+        AttendanceRecord.objects.filter(
+            person_id__in=person_ids,
+            meeting__group_id__in=group_ids,
+            meeting__starts_at__lte=now,
+            meeting__starts_at__gte=after,
+            meeting__starts_at__lt=before,
+        )
+        # Unordered: one record per person and meeting, so the order changes nothing, and the
+        # model's ordering would join the people and sort every line on disk.
+        .order_by()
+        .values_list("person_id", "meeting_id", "status", "presented_case")
+    )
+    marks, marked = data.marks, set()
     for person_id, meeting_id, status, presented in records:
-        if meeting_id in group_of:
-            data.marks[(person_id, meeting_id)] = (status, presented)
-            data.marked_groups.setdefault(person_id, set()).add(group_of[meeting_id])
+        group_id = group_of.get(meeting_id)
+        if group_id is not None:
+            marks[person_id, meeting_id] = (status, presented)
+            marked.add((person_id, group_id))
+    for person_id, group_id in marked:
+        data.marked_groups.setdefault(person_id, set()).add(group_id)
     return data
 
 
@@ -223,37 +233,43 @@ def tally(
 ) -> Tally:
     """Count what one person made of the meetings that count for them (see the module doc),
     under the cohort's `policy`."""
-    counts: dict[str, int] = defaultdict(int)
     spells = data.spells.get(person_id, [])
     # A meeting counts only with a mark or a membership covering it: the other groups' meetings
     # need not be looked at.
     theirs = {s.group_id for s in spells} | data.marked_groups.get(person_id, set())
+    # Thousands of trainees a page: the loop below is kept tight (plain locals, no generators).
+    spans = [(window.start, window.end) for window in windows]
+    marks = data.marks
+    statuses: list[str] = []
+    expected = unrecorded = cases = 0
     for group_id in theirs.intersection(group_ids):
-        for meeting in data.meetings_by_group.get(group_id, []):
-            if not any(meeting.day in window for window in windows):
-                continue
-            mark = data.marks.get((person_id, meeting.id))
-            if mark is None and not any(
-                s.group_id == group_id and s.covers(meeting) for s in spells
-            ):
-                continue
-            counts["expected"] += 1
+        covering = [s for s in spells if s.group_id == group_id]
+        for meeting in data.meetings_by_group.get(group_id, ()):
+            day = meeting.day
+            for start, end in spans:
+                if start <= day <= end:
+                    break
+            else:
+                continue  # in none of the windows
+            mark = marks.get((person_id, meeting.id))
             if mark is None:
-                counts["unrecorded"] += 1
+                if any(s.covers(meeting) for s in covering):
+                    expected += 1
+                    unrecorded += 1
                 continue
-            status, presented = mark
-            counts[status] += 1
-            counts["attended"] += int(policy.attends(status))
-            counts["cases"] += int(presented)
+            expected += 1
+            statuses.append(mark[0])
+            cases += mark[1]
+    counts = Counter(statuses)
     apologies = counts[AttendanceStatus.APOLOGIES]
     return Tally(
-        expected=counts["expected"],
-        attended=counts["attended"],
+        expected=expected,
+        attended=sum(n for status, n in counts.items() if policy.attends(status)),
         late=counts[AttendanceStatus.LATE],
         apologies=apologies,
         absent=counts[AttendanceStatus.ABSENT],
-        cases=counts["cases"],
-        unrecorded=counts["unrecorded"],
+        cases=cases,
+        unrecorded=unrecorded,
         excused=apologies if policy.apologies_excused else 0,
     )
 

@@ -1,10 +1,15 @@
 """The programme dashboard: its groups (size, next meeting, attendance rate), its cohorts with
 each trainee's attendance, the charts and the feedback response rates, in a fixed number of
-queries however many groups, meetings and trainees there are."""
+queries however many groups, meetings and trainees there are.
+
+The groups are shown a page at a time (`PAGE_SIZE`): only the page's groups have their rates,
+charts, next meetings and feedback worked out, so a programme of a thousand groups costs about
+what one of twenty-five does."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -26,6 +31,7 @@ from sessions.reports.sql import LocalDate
 from sessions.reports.summary import CohortReport, ReportFilter, cohort_reports
 
 MAX_POINTS = 30  # meetings per group in the rate chart: the latest ones in the range
+PAGE_SIZE = 25  # groups per page of the dashboard
 
 
 @dataclass
@@ -52,8 +58,18 @@ class CohortPanel:
 @dataclass
 class Dashboard:
     programme: Programme
+    page: Page  # of the groups the filters show, all counted; `groups` are this page's rows
     groups: list[GroupRow] = field(default_factory=list)
     cohorts: list[CohortPanel] = field(default_factory=list)
+
+    @property
+    def group_count(self) -> int:
+        """How many groups the filters show, on every page."""
+        return self.page.paginator.count
+
+    @property
+    def page_numbers(self):
+        return self.page.paginator.get_elided_page_range(self.page.number, on_each_side=2)
 
     @property
     def feedback_total(self) -> ResponseRate:
@@ -86,13 +102,21 @@ def member_marks(group_ids, filters: ReportFilter, now: datetime) -> QuerySet[At
     return marks
 
 
-def _group_rows(programme: Programme, filters: ReportFilter, now: datetime) -> list[GroupRow]:
-    groups = programme_groups(programme).with_places_taken()
+def dashboard_groups(programme: Programme, filters: ReportFilter) -> QuerySet[BalintGroup]:
+    """The groups the dashboard lists under these filters, by name: closed ones only when the
+    filter names one."""
+    groups = programme_groups(programme).order_by("name", "pk")  # pk: pages never overlap
     if filters.group is not None:
         groups = groups.filter(pk=filters.group.pk)
+    else:
+        groups = groups.exclude(status=GroupStatus.CLOSED)
     if filters.cohort is not None:
         groups = groups.filter(cohort_placements__cohort=filters.cohort)
-    groups = [g for g in groups if g.status != GroupStatus.CLOSED or filters.group]
+    return groups
+
+
+def _group_rows(groups: list[BalintGroup], filters: ReportFilter, now: datetime) -> list[GroupRow]:
+    """The rows of these groups (one page of them): next meeting, attendance rate and chart."""
     ids = [group.pk for group in groups]
     upcoming = next_meetings_for_groups(ids, now=now)
     rows = {g.pk: GroupRow(group=g, next_meeting=upcoming.get(g.pk)) for g in groups}
@@ -117,11 +141,19 @@ def _group_rows(programme: Programme, filters: ReportFilter, now: datetime) -> l
 
 
 def programme_dashboard(
-    *, programme: Programme, filters: ReportFilter, now: datetime | None = None
+    *,
+    programme: Programme,
+    filters: ReportFilter,
+    page_number: str | int | None = None,
+    now: datetime | None = None,
 ) -> Dashboard:
-    """Everything the dashboard shows, narrowed by `filters`."""
+    """Everything the dashboard shows, narrowed by `filters`, with page `page_number` of the
+    groups (the first page if it is missing or not a number, the last if it is past the end)."""
     now = now or timezone.now()
-    dashboard = Dashboard(programme=programme, groups=_group_rows(programme, filters, now))
+    paginator = Paginator(dashboard_groups(programme, filters).with_places_taken(), PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    groups = _group_rows(list(page.object_list), filters, now)
+    dashboard = Dashboard(programme=programme, page=page, groups=groups)
     reports = cohort_reports(programme=programme, filters=filters, now=now)
     rates = response_rates(
         cohort_ids=[r.cohort.pk for r in reports], group_ids=[g.group.pk for g in dashboard.groups]

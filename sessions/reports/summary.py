@@ -12,6 +12,7 @@ from groups.models import BalintGroup, MembershipStatus
 from members.models import Programme, User
 from sessions.programmes.attendance import (
     AttendanceData,
+    Policy,
     Requirement,
     Tally,
     assess,
@@ -106,10 +107,27 @@ def cohort_reports(
         .order_by("person__display_name", "person__email", "enrolled_on")
     )
     data = _load(reports.values(), enrolments, filters, now)
+    shared = {cohort_id: _Shared.of(report) for cohort_id, report in reports.items()}
     for person, cohort_id, spells in _people(enrolments):
         report = reports[cohort_id]
-        reports[cohort_id].trainees.append(_row(report, person, spells, data, filters))
+        row = _row(report, person, spells, data, filters, shared[cohort_id])
+        report.trainees.append(row)
     return list(reports.values())
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every trainee row of one report reads, worked out once rather than per trainee."""
+
+    policy: Policy
+    group_ids: list[int]
+    place: dict[int, int]  # a group's id: its place in the report's groups (by name)
+
+    @classmethod
+    def of(cls, report: "CohortReport") -> "_Shared":
+        ids = [group.pk for group in report.groups]
+        place = {pk: i for i, pk in enumerate(ids)}
+        return cls(policy=policy_of(report.cohort), group_ids=ids, place=place)
 
 
 def _people(enrolments: list[Enrolment]):
@@ -136,8 +154,16 @@ def _load(reports, enrolments, filters: ReportFilter, now: datetime) -> Attendan
     )
 
 
-def _row(report: CohortReport, person: User, spells, data, filters: ReportFilter) -> TraineeRow:
+def _row(
+    report: CohortReport,
+    person: User,
+    spells,
+    data,
+    filters: ReportFilter,
+    shared: _Shared | None = None,
+) -> TraineeRow:
     cohort = report.cohort
+    shared = shared or _Shared.of(report)
     windows = windows_for(
         spells,
         cohort_start=cohort.starts_on,
@@ -145,24 +171,31 @@ def _row(report: CohortReport, person: User, spells, data, filters: ReportFilter
         start=filters.start,
         end=filters.end,
     )
-    group_ids = [group.pk for group in report.groups]
-    policy = policy_of(cohort)
-    result = tally(data, person_id=person.pk, group_ids=group_ids, windows=windows, policy=policy)
+    policy = shared.policy
+    result = tally(
+        data, person_id=person.pk, group_ids=shared.group_ids, windows=windows, policy=policy
+    )
     return TraineeRow(
         cohort=cohort,
         person=person,
         enrolled_on=spells[0][0],
         left_on=spells[-1][1],
-        groups=_group_names(report.groups, data.spells.get(person.pk, [])),
+        groups=_group_names(report.groups, shared.place, data.spells.get(person.pk, [])),
         tally=result,
         requirement=assess(policy=policy, result=result),
     )
 
 
-def _group_names(groups: list[BalintGroup], spells) -> list[str]:
+def _group_names(groups: list[BalintGroup], place: dict[int, int], spells) -> list[str]:
+    """The report's groups the person is (or was, or is waiting to be) in, in the report's
+    order: only the groups of their own memberships are looked at."""
+    held: dict[int, set[str]] = {}
+    for spell in spells:
+        if spell.group_id in place:
+            held.setdefault(spell.group_id, set()).add(spell.status)
     names = []
-    for group in groups:
-        statuses = {s.status for s in spells if s.group_id == group.pk}
+    for group_id in sorted(held, key=place.__getitem__):
+        group, statuses = groups[place[group_id]], held[group_id]
         if MembershipStatus.ACTIVE in statuses:
             names.append(group.name)
         elif statuses & {MembershipStatus.LEFT, MembershipStatus.REMOVED}:

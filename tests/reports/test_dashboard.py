@@ -1,7 +1,11 @@
 """The programme dashboard: what it shows, its filters, its charts, and a query count that does
 not grow with the number of trainees."""
 
+import re
+from itertools import count
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -14,6 +18,8 @@ from tests.reports.factories import CohortFactory, EnrolmentFactory, mark
 from tests.sessions.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
+
+serial = count(100, 20)  # the first numbers of more paged groups, never the same twice
 
 
 @pytest.fixture
@@ -137,3 +143,98 @@ def test_the_dashboard_costs_the_same_queries_for_10_and_50_trainees(
     with_50 = queries_for(client, url)
 
     assert with_10 == with_50
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Three groups a page, so a few groups make several pages."""
+    monkeypatch.setattr("sessions.reports.dashboard.PAGE_SIZE", 3)
+
+
+def named_groups(programme, count: int, first: int = 0) -> list:
+    return [
+        BalintGroupFactory(programme=programme, name=f"Paged group {i:02d}", slug=f"paged-{i:02d}")
+        for i in range(first, first + count)
+    ]
+
+
+def group_links(page: str) -> list[str]:
+    return re.findall(r'<th scope="row" data-label="Group"><a href="[^"]*">([^<]*)</a>', page)
+
+
+def test_the_groups_are_shown_a_page_at_a_time_in_name_order(dashboard, programme, small_pages):
+    groups = named_groups(programme, 7)
+    first, second, third = (dashboard(f"?page={n}").content.decode() for n in (1, 2, 3))
+
+    assert group_links(first) == [g.name for g in groups[:3]]
+    assert group_links(second) == [g.name for g in groups[3:6]]
+    assert group_links(third) == [groups[6].name]
+    # Only the page's groups have their charts.
+    assert second.count('<figcaption id="group-chart-') == 3
+    # How many there are and which page this is; the header counts them all.
+    assert "7 groups · page 2 of 3, groups 4 to 6" in second
+    assert "7 groups · 0 cohorts" in second
+    assert '<nav class="pagination" aria-label="Pages of groups">' in second
+    assert '<span aria-current="page">2</span>' in second
+
+
+def test_the_page_links_keep_the_filters_and_the_exports_leave_the_page_out(
+    dashboard, programme, cohort, group, small_pages
+):
+    for other in named_groups(programme, 4):
+        cohort.placements.create(group=other)
+    named_groups(programme, 3, first=10)  # not in the cohort: filtered out
+
+    page = dashboard(f"?cohort={cohort.pk}&start=2020-01-01&page=2").content.decode()
+
+    assert "5 groups · page 2 of 2" in page
+    previous = re.search(r'<a href="([^"]*)" rel="prev">', page).group(1)
+    assert previous == f"?cohort={cohort.pk}&amp;start=2020-01-01&amp;page=1#groups-title"
+    # The form is bound to the filters only, so a page alone does not count as filtering.
+    assert f"attendance.csv?cohort={cohort.pk}&amp;start=2020-01-01" + '"' in page
+    assert "page=2" not in page.split('id="exports-title"')[1].split("</section>")[0]
+    unfiltered = dashboard("?page=2").content.decode()
+    assert "There is a problem" not in unfiltered and ">Clear</a>" not in unfiltered
+
+
+@pytest.mark.parametrize(
+    "junk, shown",
+    [
+        *[(junk, "first") for junk in ("abc", "1.5", "", "2&page=x")],
+        *[(junk, "last") for junk in ("0", "-1", "99999999999999999999")],
+    ],
+)
+def test_a_junk_page_shows_the_first_and_one_out_of_range_the_last(
+    dashboard, programme, small_pages, junk, shown
+):
+    """As the group finder: Paginator.get_page, never a 500."""
+    groups = named_groups(programme, 5)
+
+    response = dashboard(f"?page={junk}")
+
+    assert response.status_code == 200
+    expected = groups[:3] if shown == "first" else groups[3:]
+    assert group_links(response.content.decode()) == [g.name for g in expected]
+
+
+def test_the_dashboard_costs_the_same_queries_for_4_and_12_groups_of_a_page_of_3(
+    client_for, programme, cohort, leader, small_pages
+):
+    def add_groups(count: int) -> None:
+        for group in named_groups(programme, count, first=next(serial)):
+            cohort.placements.create(group=group)
+            meeting = held_meeting(group, 7)
+            MeetingFactory(group=group)  # the next meeting
+            add_trainees(cohort, group, [meeting], 2, leader)
+
+    client = client_for("programme_admin")
+    url = f"/programmes/{programme.slug}/?page=2"
+    add_groups(4)
+    cache.clear()
+    with_4 = queries_for(client, url)
+
+    add_groups(8)
+    cache.clear()
+    with_12 = queries_for(client, url)
+
+    assert with_4 == with_12

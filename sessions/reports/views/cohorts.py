@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balint.errors import DomainError
@@ -31,6 +33,7 @@ from sessions.reports.joining import cohort_context
 from sessions.reports.summary import ReportFilter, cohort_reports
 
 MAX_LINE_MESSAGES = 20  # invalid lines reported one by one; beyond this, a count
+ROW_ID = "person-id-placeholder"
 
 
 @login_required
@@ -69,11 +72,20 @@ def _page(request, access: ProgrammeAccess, cohort: Cohort, **forms) -> HttpResp
     addresses = cohort_addresses(cohort)
     report = reports[0]
     current = {e.person_id: e for e in cohort.enrolments.filter(left_on__isnull=True)}
+    # The "left the cohort" form is the same on every row but for its ids: rendered once, its
+    # ids filled in per row (rendered per row, it was most of the page's time).
+    end_fields = render_to_string(
+        "includes/form_fields.html",
+        {
+            "form": EndEnrolmentForm(
+                auto_id=f"end-{ROW_ID}-%s", initial={"left_on": _initial_day(cohort)}
+            )
+        },
+    )
     for row in report.trainees:
         row.enrolment = current.get(row.person.pk)
-        row.end_form = EndEnrolmentForm(
-            auto_id=f"end-{row.person.pk}-%s", initial={"left_on": _initial_day(cohort)}
-        )
+        if row.enrolment is not None:
+            row.end_fields = mark_safe(end_fields.replace(ROW_ID, str(row.person.pk)))  # noqa: S308 (ids only)
     context = {
         "programme": access.programme,
         "cohort": cohort,

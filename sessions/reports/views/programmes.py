@@ -1,6 +1,7 @@
 """The programmes a person administers, and each programme's dashboard."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -23,16 +24,24 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @kept_page
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    """Groups, cohorts, trainees, charts and feedback rates, narrowed by the filters."""
+    """Groups (a page at a time), cohorts, trainees, charts and feedback rates, narrowed by
+    the filters."""
     access = access_programme(request.user, slug)
-    form = ReportFilterForm(request.GET or None, programme=access.programme)
+    # The page of groups is no filter: the form, its Clear link and the exports ignore it.
+    data = request.GET.copy()
+    page_number = data.pop("page", [None])[-1]
+    form = ReportFilterForm(data or None, programme=access.programme)
     filters = form.filters()
+    dashboard = programme_dashboard(
+        programme=access.programme, filters=filters, page_number=page_number
+    )
     context = {
         "access": access,
         "programme": access.programme,
         "form": form,
-        "dashboard": programme_dashboard(programme=access.programme, filters=filters),
+        "dashboard": dashboard,
+        "ellipsis": Paginator.ELLIPSIS,
         # The export links carry the same filter, once it is valid.
-        "query": request.GET.urlencode() if form.is_bound and form.is_valid() else "",
+        "query": data.urlencode() if form.is_bound and form.is_valid() else "",
     }
     return render(request, "reports/dashboard.html", context)
