@@ -1,7 +1,8 @@
 """A select that writes its options in Python, for the long lists (countries, regions, time
-zones): Django's Select renders each <option> through two templates, about 15 µs an option,
-so the finder's 600 choices cost it most of its time. The HTML is Django's own, character for
-character (tests/balint/test_widgets.py compares them)."""
+zones, a programme's groups): Django's Select renders each <option> through two templates,
+about 15 µs an option, so the finder's 700 choices cost it most of its time. The HTML is
+Django's own, character for character (tests/balint/test_widgets.py and
+tests/reports/test_group_selects.py compare them)."""
 
 from django import forms
 from django.utils.html import conditional_escape, escape
@@ -11,7 +12,7 @@ from django.utils.safestring import mark_safe
 def _attrs(attrs: dict) -> str:
     """Django's django/forms/widgets/attrs.html."""
     return "".join(
-        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        f" {name}" if value is True else f' {name}="{conditional_escape(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -25,8 +26,10 @@ RENDERED_KEPT = 512
 
 class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
+        # A model field's choices are a query: read them once, for the key and the options.
+        self.choices = choices = tuple(self.choices)
         try:
-            key = (name, repr(value), *map(_items, (attrs, self.attrs)), tuple(self.choices))
+            key = (name, repr(value), *map(_items, (attrs, self.attrs)), choices)
             html = _rendered.get(key)
         except TypeError:  # something unhashable among the choices or attributes
             return self._render(name, value, attrs)

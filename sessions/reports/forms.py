@@ -6,9 +6,8 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
 
+from balint.widgets import QuickSelect
 from groups.models import BalintGroup, GroupStatus
 from members.models import Programme
 from sessions.programmes.models import MAX_REQUIRED_MEETINGS, ApologiesRule, Cohort
@@ -17,43 +16,6 @@ from sessions.reports.summary import ReportFilter
 
 MAX_LINES = 500
 EMAIL_MAX_LENGTH = 254
-
-
-def _attrs(attrs: dict) -> SafeString:
-    """A widget's attributes as django/forms/widgets/attrs.html writes them."""
-    return mark_safe(  # noqa: S308 (every part escaped)
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
-            for name, value in attrs.items()
-            if value is not False
-        )
-    )
-
-
-class LongSelect(forms.Select):
-    """A <select> of many options (a programme's thousand groups): the same HTML as Django's
-    select.html, written here instead of through a template per option, which took most of
-    the cohort page's time."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        html = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
-        for group_name, options, _ in widget["optgroups"]:
-            if group_name:
-                html.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in options:
-                html.append(
-                    format_html(
-                        '\n  <option value="{}"{}>{}</option>\n',
-                        option["value"],
-                        _attrs(option["attrs"]),
-                        option["label"],
-                    )
-                )
-            if group_name:
-                html.append("\n  </optgroup>")
-        html.append("\n</select>")
-        return mark_safe("".join(html))  # noqa: S308 (every part escaped by format_html)
 
 
 def _date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
@@ -83,7 +45,7 @@ class ReportFilterForm(forms.Form):
         queryset=BalintGroup.objects.none(),
         to_field_name="slug",
         empty_label="All groups",
-        widget=LongSelect,
+        widget=QuickSelect,
     )
     start = _date_field("From", required=False)
     end = _date_field("To", required=False)
@@ -237,7 +199,7 @@ def _problem(address: str) -> str:
 
 class PlaceForm(forms.Form):
     group = forms.ModelChoiceField(
-        label="Group", queryset=BalintGroup.objects.none(), to_field_name="slug", widget=LongSelect
+        label="Group", queryset=BalintGroup.objects.none(), to_field_name="slug", widget=QuickSelect
     )
     trainees = forms.MultipleChoiceField(
         label="Trainees to place", widget=forms.CheckboxSelectMultiple

@@ -1,11 +1,13 @@
-"""LongSelect writes a select of many options itself: the same HTML as Django's template."""
+"""The programme pages' group selects (balint/widgets.py QuickSelect) write what Django's
+Select writes."""
 
 import pytest
 from django import forms
 from django.utils.safestring import mark_safe
 
+from balint.widgets import QuickSelect
 from groups.models import BalintGroup
-from sessions.reports.forms import LongSelect, PlaceForm, ReportFilterForm
+from sessions.reports.forms import PlaceForm, ReportFilterForm
 from tests.factories import BalintGroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +22,7 @@ def test_it_writes_what_djangos_select_template_writes():
     ]
     attrs = {"id": "id_x", "required": True, "disabled": False, "data-x": mark_safe("<&>")}
     for value in ("", "a&b", "n2", 3, ["n1", "n2"], None):
-        ours = LongSelect(attrs=attrs, choices=choices).render("x", value)
+        ours = QuickSelect(attrs=attrs, choices=choices).render("x", value)
         django = forms.Select(attrs=attrs, choices=choices).render("x", value)
         assert ours == django
 
