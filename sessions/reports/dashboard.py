@@ -32,6 +32,10 @@ from sessions.reports.summary import CohortReport, ReportFilter, cohort_reports
 
 MAX_POINTS = 30  # meetings per group in the rate chart: the latest ones in the range
 PAGE_SIZE = 25  # groups per page of the dashboard
+# A cohort panel lists its trainees up to this many; a bigger cohort's are on its own page (a
+# thousand rows would make the dashboard megabytes long).
+TRAINEES_LISTED = 60
+GROUPS_NAMED = 12  # a cohort panel names its groups up to this many, then counts the rest
 
 
 @dataclass
@@ -53,6 +57,18 @@ class CohortPanel:
     report: CohortReport
     chart: Chart
     feedback: ResponseRate
+
+    @property
+    def lists_trainees(self) -> bool:
+        return len(self.report.trainees) <= TRAINEES_LISTED
+
+    @property
+    def named_groups(self) -> list:
+        return self.report.groups[:GROUPS_NAMED]
+
+    @property
+    def more_groups(self) -> int:
+        return max(0, len(self.report.groups) - GROUPS_NAMED)
 
 
 @dataclass

@@ -238,3 +238,30 @@ def test_the_dashboard_costs_the_same_queries_for_4_and_12_groups_of_a_page_of_3
     with_12 = queries_for(client, url)
 
     assert with_4 == with_12
+
+
+def test_a_big_cohort_is_summed_up_and_its_trainees_listed_on_its_own_page(
+    dashboard, programme, cohort, trainee, monkeypatch
+):
+    monkeypatch.setattr("sessions.reports.dashboard.TRAINEES_LISTED", 1)
+    monkeypatch.setattr("sessions.reports.dashboard.GROUPS_NAMED", 1)
+    other = BalintGroupFactory(programme=programme, name="Another group", slug="another")
+    cohort.placements.create(group=other)
+    EnrolmentFactory(cohort=cohort)
+
+    page = dashboard().content.decode()
+
+    assert "Its 2 trainees are listed on" in page
+    assert f'href="/programmes/{programme.slug}/cohorts/{cohort.pk}/">the cohort’s page' in page
+    assert "Dr Mo Member" not in page  # no trainee table
+    assert " and 1 more · Feedback" in page
+    assert "of 2 meet it so far" in page  # the summary still counts every trainee
+
+
+def test_a_cohort_of_a_readable_size_lists_its_trainees(dashboard, cohort, trainee, monkeypatch):
+    monkeypatch.setattr("sessions.reports.dashboard.TRAINEES_LISTED", 1)
+
+    page = dashboard().content.decode()
+
+    assert "Dr Mo Member" in page
+    assert "trainees are listed on" not in page
