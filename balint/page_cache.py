@@ -25,6 +25,7 @@ pages (one URL resolution), so other requests pay nothing.
 """
 
 import hashlib
+import time
 from dataclasses import dataclass
 from functools import wraps
 
@@ -42,6 +43,10 @@ ENTRY_KEY = "page:v1:{}"
 # cache's own expiry tidy it away.
 ENTRY_SECONDS = 90
 CSRF_PLACEHOLDER = "balint-page-cache-csrf-token"
+# Rendering a page: how long its lock lasts at most, and how long others wait for it.
+RENDER_SECONDS = 30
+WAIT_SECONDS = 10
+WAIT_STEP_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
@@ -123,29 +128,60 @@ def kept_page(view):
         if reading is None or len(get_messages(request)) > 0:
             return view(request, *args, **kwargs)
         key, minute = _key(request), _minute()
-        entry = cache.get(key)
-        if entry is not None and entry.minute == minute and reading.versions.match(entry.versions):
+        if entry := _valid(reading.versions.lookup(key), reading, minute):
             return _served(request, entry)
-
-        csrf_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        session_before = getattr(request.session, "modified", False)
-        request.page_cache_rendering = True
+        # One request renders a page at a time; the others asking for it meanwhile wait for
+        # what it keeps (a new minute, or a change, otherwise has them all render it at once).
+        rendering = cache.add(f"{key}:rendering", True, RENDER_SECONDS)
+        if not rendering and (entry := _kept_meanwhile(key, reading, minute)):
+            return _served(request, entry)
         try:
-            response = view(request, *args, **kwargs)
-            if not getattr(response, "is_rendered", True):
-                response.render()
+            return _rendered(view, request, args, kwargs, key=key, minute=minute)
         finally:
-            request.page_cache_rendering = False
-        if _keepable(request, response, csrf_before=csrf_before, session_before=session_before):
-            headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
-            versions = reading.versions.of(reading.tables)
-            cache.set(key, Entry(minute, versions, response.content, headers), ENTRY_SECONDS)
-        if not response.streaming:
-            response.content = _with_token(request, response.content)
-        return response
+            if rendering:
+                cache.delete(f"{key}:rendering")
 
     wrapper.keeps_page = True
     return wrapper
+
+
+def _valid(entry: Entry | None, reading: changes.Reading, minute: int) -> Entry | None:
+    if entry is not None and entry.minute == minute and reading.versions.match(entry.versions):
+        return entry
+    return None
+
+
+def _kept_meanwhile(key: str, reading: changes.Reading, minute: int) -> Entry | None:
+    """The page another request is rendering, once it is kept (None after WAIT_SECONDS)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP_SECONDS)
+        if entry := _valid(cache.get(key), reading, minute):
+            return entry
+        if not cache.get(f"{key}:rendering"):  # it ended without keeping one
+            return None
+    return None
+
+
+def _rendered(view, request: HttpRequest, args, kwargs, *, key: str, minute: int):
+    """The view's response, kept if it may be."""
+    reading = changes.current()
+    csrf_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    session_before = getattr(request.session, "modified", False)
+    request.page_cache_rendering = True
+    try:
+        response = view(request, *args, **kwargs)
+        if not getattr(response, "is_rendered", True):
+            response.render()
+    finally:
+        request.page_cache_rendering = False
+    if _keepable(request, response, csrf_before=csrf_before, session_before=session_before):
+        headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
+        versions = reading.versions.of(reading.tables)
+        cache.set(key, Entry(minute, versions, response.content, headers), ENTRY_SECONDS)
+    if not response.streaming:
+        response.content = _with_token(request, response.content)
+    return response
 
 
 def clear() -> None:

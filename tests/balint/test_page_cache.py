@@ -18,6 +18,7 @@ from balint import changes, page_cache
 from groups.models import Leadership, Membership, MembershipStatus
 from members.models import User
 from sessions.meetings.models import AttendanceRecord, AttendanceRole, AttendanceStatus
+from tests.concurrency import at_once
 from tests.factories import BalintGroupFactory, UserFactory
 from tests.sessions.factories import MeetingFactory
 
@@ -345,3 +346,46 @@ def test_a_change_to_a_table_the_page_did_not_read_leaves_it_kept(leader, member
     count, _ = fetch(client, "/groups/cotham/roster/")
 
     assert count == 0  # the person, their roles and the page: each compared table by table
+
+
+# One render at a time
+
+
+def slow_group_page(monkeypatch) -> list:
+    """The group page, taking 0.3 s to render; returns the list its renders are counted in."""
+    import time
+
+    import groups.views.public as public
+
+    renders, render = [], public.detail_context
+
+    def slowly(*args, **kwargs):
+        renders.append(1)
+        time.sleep(0.3)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(public, "detail_context", slowly)
+    return renders
+
+
+@pytest.mark.django_db(transaction=True)
+def test_people_asking_for_a_page_being_rendered_wait_for_it(monkeypatch):
+    BalintGroupFactory(slug="waited-for")
+    renders = slow_group_page(monkeypatch)
+
+    pages = at_once([lambda: Client().get("/groups/waited-for/")] * 3)
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    assert len(renders) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_without_waiting_each_renders_it(monkeypatch):
+    monkeypatch.setattr(page_cache, "WAIT_SECONDS", 0)
+    BalintGroupFactory(slug="waited-for")
+    renders = slow_group_page(monkeypatch)
+
+    pages = at_once([lambda: Client().get("/groups/waited-for/")] * 3)
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    assert len(renders) == 3
