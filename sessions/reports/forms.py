@@ -197,6 +197,11 @@ def _problem(address: str) -> str:
     return ""
 
 
+def open_groups(programme: Programme):
+    """The programme's groups trainees can be placed in."""
+    return programme_groups(programme).exclude(status=GroupStatus.CLOSED)
+
+
 class PlaceForm(forms.Form):
     group = forms.ModelChoiceField(
         label="Group", queryset=BalintGroup.objects.none(), to_field_name="slug", widget=QuickSelect
@@ -207,8 +212,7 @@ class PlaceForm(forms.Form):
 
     def __init__(self, *args, cohort: Cohort, addresses: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
-        groups = programme_groups(cohort.programme).exclude(status=GroupStatus.CLOSED)
-        self.fields["group"].queryset = groups.with_places_taken()
+        self.fields["group"].queryset = open_groups(cohort.programme).with_places_taken()
         self.fields["group"].label_from_instance = lambda g: (
             f"{g.name} ({g.places_free} of {g.capacity} places free)"
         )

@@ -49,7 +49,12 @@ def main_pages() -> dict[str | None, list[str]]:
     cohort_pages = (
         [
             reverse(name, args=[slug, cohort.pk])
-            for name in ("reports:cohort", "reports:cohort_block", "reports:cohort_feedback")
+            for name in (
+                "reports:cohort",
+                "reports:cohort_block",
+                "reports:cohort_place",
+                "reports:cohort_feedback",
+            )
         ]
         if cohort
         else []

@@ -71,6 +71,7 @@ def enrol_and_place(page, browser, live_server, trainees, group) -> None:
         accept_invitation(person=trainee, pending_id=pending.pk)
     page.reload()
 
+    page.get_by_role("link", name="Choose a group and trainees").click()
     page.get_by_label("Group", exact=True).select_option(value=group.slug)
     for trainee in trainees:
         page.get_by_label(f"{trainee.display_name} ({trainee.email})").check()

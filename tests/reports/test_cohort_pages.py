@@ -186,8 +186,21 @@ def test_garbage_placement_is_a_form_error(client_for, programme, cohort, traine
         f"/programmes/{programme.slug}/cohorts/{cohort.pk}/place/",
         {"group": "no-such-group", "trainees": ["x@example.org"]},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_cohort_page_links_to_placing_and_the_placing_page_lists_the_open_groups(
+    client_for, programme, cohort, group, trainees
+):
+    client = client_for("programme_admin")
+    cohort_page = client.get(f"/programmes/{programme.slug}/cohorts/{cohort.pk}/").content.decode()
+    place_page = client.get(f"/programmes/{programme.slug}/cohorts/{cohort.pk}/place/")
+
+    assert f'href="/programmes/{programme.slug}/cohorts/{cohort.pk}/place/"' in cohort_page
+    assert "<select" not in cohort_page  # the groups' list is on the placing page only
+    assert place_page.status_code == 200
+    assert f'<option value="{group.slug}">' in place_page.content.decode()
 
 
 def test_recording_that_a_trainee_left(client_for, programme, cohort, trainee):

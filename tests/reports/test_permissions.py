@@ -72,6 +72,7 @@ VIEWS = {
     "create": ("post", P + "/cohorts/new/", COHORT, ADMINS, 302),
     "cohort": ("get", C + "/", {}, ADMINS, 200),
     "enrol": ("post", C + "/enrol/", ENROL, ADMINS, 302),
+    "place form": ("get", C + "/place/", {}, ADMINS, 200),
     "place": ("post", C + "/place/", PLACE, ADMINS, 302),
     "end enrolment": ("post", C + "/enrolments/{enrolment}/end/", LEFT, ADMINS, 302),
     "withdraw invitation": ("post", C + "/invitations/{pending}/withdraw/", {}, ADMINS, 302),

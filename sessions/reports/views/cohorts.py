@@ -28,7 +28,7 @@ from sessions.programmes.cohorts import (
 )
 from sessions.programmes.models import Cohort
 from sessions.programmes.placement import cohort_addresses, place_trainees
-from sessions.reports.forms import CohortForm, EndEnrolmentForm, EnrolForm, PlaceForm
+from sessions.reports.forms import CohortForm, EndEnrolmentForm, EnrolForm, PlaceForm, open_groups
 from sessions.reports.joining import cohort_context
 from sessions.reports.summary import ReportFilter, cohort_reports
 
@@ -93,7 +93,8 @@ def _page(request, access: ProgrammeAccess, cohort: Cohort, **forms) -> HttpResp
         "pending": cohort.pending.filter(accepted_at__isnull=True),
         "enrol_form": forms.get("enrol_form")
         or EnrolForm(cohort=cohort, initial={"enrolled_on": _initial_day(cohort)}),
-        "place_form": forms.get("place_form") or PlaceForm(cohort=cohort, addresses=addresses),
+        "has_trainees": bool(addresses),
+        "has_open_groups": open_groups(cohort.programme).exists(),
         **cohort_context(cohort, forms),
     }
     return render(request, "reports/cohort.html", context)
@@ -141,12 +142,17 @@ def enrol(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def place(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Placing trainees in a group, on a page of its own: its list of the programme's open
+    groups can be a thousand long, which the cohort page, read every week, need not carry."""
     access, cohort = access_cohort(request.user, slug, pk)
-    form = PlaceForm(request.POST, cohort=cohort, addresses=cohort_addresses(cohort))
+    addresses = cohort_addresses(cohort)
+    form = PlaceForm(request.POST or None, cohort=cohort, addresses=addresses)
     if not form.is_valid():
-        return _page(request, access, cohort, place_form=form)
+        context = {"programme": access.programme, "cohort": cohort, "place_form": form}
+        status = 400 if form.is_bound else 200
+        return render(request, "reports/cohort_place.html", context, status=status)
     group = form.cleaned_data["group"]
     try:
         report = place_trainees(
