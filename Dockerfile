@@ -38,16 +38,16 @@ USER balint
 
 # gunicorn reads PORT (bind), WEB_CONCURRENCY (worker processes) and GUNICORN_CMD_ARGS itself.
 # Threads keep a worker answering while one request waits on the database or SMTP; a worker that
-# misses its heartbeat for 30 s is replaced; max-requests recycles slow leaks; reuse-port gives
-# each worker a listening socket of its own, so the kernel shares the connections out evenly
-# (otherwise whichever worker wakes first takes them, and one may serve most). Containers are
+# misses its heartbeat for 30 s is replaced; max-requests recycles slow leaks. Not --reuse-port:
+# it gives each worker a listening socket of its own, and the connections queued on a recycled
+# worker's socket are reset when it exits (tests/load saw 86 of them in a minute). Containers are
 # scaled by compose, not through gunicorn's control socket, which would want a writable home.
 # The access log masks the secret tokens in URLs (feeds, invitations, feedback, confirmations,
 # password resets): balint/gunicorn_logging.py.
 ENV BALINT_ENV=production \
     PORT=8000 \
     WEB_CONCURRENCY=3 \
-    GUNICORN_CMD_ARGS="--threads=4 --reuse-port --timeout=30 --graceful-timeout=30 --keep-alive=5 --max-requests=1000 --max-requests-jitter=100 --worker-tmp-dir=/dev/shm --access-logfile=- --logger-class=balint.gunicorn_logging.MaskingLogger --no-control-socket"
+    GUNICORN_CMD_ARGS="--threads=4 --timeout=30 --graceful-timeout=30 --keep-alive=5 --max-requests=1000 --max-requests-jitter=100 --worker-tmp-dir=/dev/shm --access-logfile=- --logger-class=balint.gunicorn_logging.MaskingLogger --no-control-socket"
 EXPOSE 8000
 
 # Liveness: /healthz/live answers 200 while gunicorn serves requests, without touching the

@@ -44,6 +44,7 @@ requests per second (the signed-in home 50%), with p99 under 100 ms; alone, at m
 
 import argparse
 import http.client
+import math
 import os
 import re
 import shutil
@@ -370,8 +371,10 @@ def measure(binary: str, script: Path, page: Page | None, options) -> Run:
 def alone(binary: str, script: Path, page: Page, options) -> tuple[float, float]:
     """The page's median time with one connection, nothing queued (what one request costs):
     as people ask for it again, and with nothing kept (a new address each time)."""
-    again = wrk(binary, script, page, options.warm_up, 1).p50_ms
-    return again, rendered_alone(page)
+    again = wrk(binary, script, page, options.warm_up, 1)
+    # A run that finished no request (the kept page had expired and rendering it took longer
+    # than the run) has no median.
+    return (again.p50_ms if again.requests else math.nan), rendered_alone(page)
 
 
 def rendered_alone(page: Page, times: int = 5) -> float:
@@ -415,6 +418,10 @@ class Row:
         )
 
 
+def milliseconds(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:.1f} ms"
+
+
 def table(rows: list[Row]) -> str:
     lines = [
         "| page | as | req/s | trivial req/s | ratio | p50 | p99 | trivial p50 / p99 "
@@ -428,7 +435,7 @@ def table(rows: list[Row]) -> str:
             f"| {page.name} `{page.path}` | {page.persona} | {run.requests_per_second:,.0f} "
             f"| {trivial.requests_per_second:,.0f} | {row.ratio:.0%} | {run.p50_ms:.1f} ms "
             f"| {run.p99_ms:.1f} ms | {trivial.p50_ms:.1f} / {trivial.p99_ms:.1f} ms "
-            f"| {row.alone:.1f} ms | {row.alone_cold:.1f} ms | {row.size / 1024:.0f} KB "
+            f"| {milliseconds(row.alone)} | {row.alone_cold:.1f} ms | {row.size / 1024:.0f} KB "
             f"| {target} |"
         )
     return "\n".join(lines)
@@ -484,7 +491,7 @@ def main() -> None:
     server = start_gunicorn(PORT, env=env, **arguments)
     trivial_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.trivial_site"}
     trivial_server = start_gunicorn(TRIVIAL_PORT, env=trivial_env, **arguments)
-    rows, before = [], load_average()
+    rows, load_before = [], load_average()
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
             script.write(LUA)
@@ -504,7 +511,7 @@ def main() -> None:
     finally:
         stop(server)
         stop(trivial_server)
-    text = report(rows, options, (before, load_average()))
+    text = report(rows, options, (load_before, load_average()))
     say(text)
     if not options.no_results:
         append_results(text)
