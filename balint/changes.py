@@ -181,6 +181,9 @@ class Versions:
     def __init__(self) -> None:
         self._known: dict[str, str] = {}
         self._complete = False
+        # Keys the request expects to look up, fetched with the next lookup; and what was found.
+        self._expected: list[str] = []
+        self._fetched: dict[str, object] = {}
 
     def of(self, tables) -> dict[str, str]:
         """The versions of those of `tables` that are tracked, and ANY's."""
@@ -194,12 +197,25 @@ class Versions:
             self.of(all_tables())
             self._complete = True
 
+    def expect(self, *keys: str) -> None:
+        """Keys this request is about to look up: read along with the next lookup, in the same
+        round trip to the cache."""
+        self._expected.extend(keys)
+
     def lookup(self, key: str):
-        """The cache's value under `key` (None if none), with ANY's version if not read yet."""
+        """The cache's value under `key` (None if none), with ANY's version if not read yet and
+        the keys expected. A value fetched ahead is as the cache held it with the versions this
+        request compares it with."""
+        if key in self._fetched:
+            return self._fetched.pop(key)
+        keys = list(dict.fromkeys([key, *self._expected]))
+        self._expected = []
         if ANY in self._known:
-            return cache.get(key)
-        versions, found = _fetch([ANY], key)
-        self._known |= versions
+            found = cache.get_many(keys) if len(keys) > 1 else {key: cache.get(key)}
+        else:
+            versions, found = _fetch([ANY], *keys)
+            self._known |= versions
+        self._fetched |= {k: found.get(k) for k in keys[1:]}
         return found.get(key)
 
     def match(self, stored: dict[str, str]) -> bool:
@@ -226,6 +242,11 @@ def current() -> Reading | None:
     return _reading.get()
 
 
+def kept_key(name: str) -> str:
+    """The cache key kept() keeps the value named `name` under."""
+    return KEPT_KEY.format(name)
+
+
 def kept[T](key: str, compute: Callable[[], T], *, keep: Callable[[T], bool] = bool) -> T:
     """compute()'s value, kept in the cache while no table it read changes; only inside
     reading() (elsewhere it is simply computed). The tables it read count as read by the
@@ -234,7 +255,7 @@ def kept[T](key: str, compute: Callable[[], T], *, keep: Callable[[T], bool] = b
     outer = _reading.get()
     if outer is None:
         return compute()
-    key = KEPT_KEY.format(key)
+    key = kept_key(key)
     entry = outer.versions.lookup(key)
     if entry is not None and outer.versions.match(entry[0]):
         outer.tables.update(entry[0].keys() - {ANY})

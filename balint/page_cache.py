@@ -26,6 +26,7 @@ pages (one URL resolution), so other requests pay nothing.
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
@@ -80,9 +81,32 @@ def _minute() -> int:
 
 
 def _key(request: HttpRequest) -> str:
-    person = request.user.pk if request.user.is_authenticated else "-"
+    return _key_for(request, request.user.pk if request.user.is_authenticated else "-")
+
+
+def _key_for(request: HttpRequest, person) -> str:
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     return ENTRY_KEY.format(f"{person}:{hashlib.sha256(address.encode()).hexdigest()}")
+
+
+# What else a kept page's request looks up once its person is known (groups: their roles).
+_looked_up_with_person: list[Callable[[str], str]] = []
+
+
+def also_looked_up(key: Callable[[str], str]) -> None:
+    """Register the cache key (a function of the signed-in person's id) of something that kept
+    pages' requests look up with changes.kept(), to be read in the same round trip as the
+    person and the page."""
+    _looked_up_with_person.append(key)
+
+
+def expect_lookups(request: HttpRequest, person: str) -> None:
+    """While the person the session names (by id) is looked up, expect the lookups that follow
+    it: their page and what else was registered. A guess: if they turn out not to be signed
+    in after all, nothing fetched under their id is used."""
+    if (reading := changes.current()) is not None:
+        keys = [_key_for(request, person), *(key(person) for key in _looked_up_with_person)]
+        reading.versions.expect(*keys)
 
 
 def placeholders(request: HttpRequest) -> dict:

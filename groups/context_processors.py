@@ -30,6 +30,11 @@ def _roles(user) -> dict[str, bool]:
     )
 
 
+def roles_key(person) -> str:
+    """The name the person's roles are kept under between requests."""
+    return f"roles:{person}"
+
+
 def request_roles(request) -> dict[str, bool]:
     """`_roles` of the signed-in person, read at most once per request: the two-factor middleware
     reads it before the view and the navigation reuses it, so checking costs no query of its own
@@ -38,7 +43,7 @@ def request_roles(request) -> dict[str, bool]:
     if roles is None:
         user = request.user
         # Kept between requests while the tables it reads are unchanged (balint/changes.py).
-        roles = changes.kept(f"roles:{user.pk}", lambda: _roles(user), keep=lambda _: True)
+        roles = changes.kept(roles_key(user.pk), lambda: _roles(user), keep=lambda _: True)
         request._balint_roles = roles
     return roles
 

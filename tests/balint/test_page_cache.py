@@ -348,6 +348,71 @@ def test_a_change_to_a_table_the_page_did_not_read_leaves_it_kept(leader, member
     assert count == 0  # the person, their roles and the page: each compared table by table
 
 
+# What serving a kept page costs
+
+
+def cache_reads(monkeypatch) -> list[str]:
+    """The reads of the cache from now on (each one round trip to Redis), by method."""
+    from django.core.cache import caches
+
+    reads, inside = [], []  # a read made inside another (locmem's get_many gets) is not counted
+    backend = type(caches["default"])
+    for name in ("get", "get_many", "has_key"):
+        method = getattr(backend, name)
+
+        def counted(self, *args, _name=name, _method=method, **kwargs):
+            if not inside:
+                reads.append(_name)
+            inside.append(_name)
+            try:
+                return _method(self, *args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(backend, name, counted)
+    return reads
+
+
+def test_a_kept_page_costs_a_signed_in_person_two_reads_of_the_cache(
+    leader, member, group, monkeypatch
+):
+    client = signed_in(leader)
+    fetch(client, "/groups/cotham/roster/")
+    reads = cache_reads(monkeypatch)
+
+    count, page = fetch(client, "/groups/cotham/roster/")
+
+    assert count == 0
+    assert "Dr Mo Member" in page
+    # The session; then the person, their roles, the page and the version of ANY together.
+    assert reads == ["get", "get_many"]
+
+
+def test_negative_control_without_expecting_the_lookups_each_is_a_read_of_its_own(
+    leader, member, group, monkeypatch
+):
+    monkeypatch.setattr(page_cache, "expect_lookups", lambda request, person: None)
+    client = signed_in(leader)
+    fetch(client, "/groups/cotham/roster/")
+    reads = cache_reads(monkeypatch)
+
+    fetch(client, "/groups/cotham/roster/")
+
+    assert reads == ["get", "get_many", "get", "get"]
+
+
+def test_lookups_expected_for_the_wrong_person_are_never_served(leader, member, group):
+    client = signed_in(leader)
+    fetch(client, "/groups/cotham/roster/")
+    # The session names the leader, but they are no longer who it signs in (a new password).
+    User.objects.filter(pk=leader.pk).update(password="changed")
+
+    response = client.get("/groups/cotham/roster/")
+
+    assert response.status_code == 302  # to sign in: their kept roster is not served
+    assert "/accounts/login/" in response["Location"]
+
+
 # One render at a time
 
 
