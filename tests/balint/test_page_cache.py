@@ -413,6 +413,20 @@ def test_lookups_expected_for_the_wrong_person_are_never_served(leader, member, 
     assert "/accounts/login/" in response["Location"]
 
 
+def test_a_kept_page_is_sent_without_the_templates_indentation_but_as_it_reads(leader, group):
+    html = (
+        b'<ul>\n    <li>One</li>\n\n    <li>Two <a href="/x">and\n      three</a></li>\n</ul>\n'
+        b'<textarea name="note">\n  indented\n    more</textarea>\n  <PRE>a\n   b</PRE>\n'
+    )
+
+    assert page_cache.compact(html) == (
+        b'<ul>\n<li>One</li>\n<li>Two <a href="/x">and\nthree</a></li>\n</ul>\n'
+        b'<textarea name="note">\n  indented\n    more</textarea>\n<PRE>a\n   b</PRE>\n'
+    )
+    _, first = fetch(signed_in(leader), "/groups/cotham/roster/")
+    assert "\n  " not in first.split("<textarea")[0]
+
+
 # One render at a time
 
 
