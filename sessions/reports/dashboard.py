@@ -28,7 +28,7 @@ from sessions.programmes.models import Enrolment
 from sessions.reports.charts import Chart, distribution_chart, rate_chart
 from sessions.reports.feedback import ResponseRate, response_rates
 from sessions.reports.sql import LocalDate
-from sessions.reports.summary import CohortReport, ReportFilter, cohort_reports
+from sessions.reports.summary import CohortReport, ReportFilter, kept_cohort_reports
 
 MAX_POINTS = 30  # meetings per group in the rate chart: the latest ones in the range
 PAGE_SIZE = 25  # groups per page of the dashboard
@@ -170,7 +170,7 @@ def programme_dashboard(
     page = paginator.get_page(page_number)
     groups = _group_rows(list(page.object_list), filters, now)
     dashboard = Dashboard(programme=programme, page=page, groups=groups)
-    reports = cohort_reports(programme=programme, filters=filters, now=now)
+    reports = kept_cohort_reports(programme=programme, filters=filters, now=now)
     rates = response_rates(
         cohort_ids=[r.cohort.pk for r in reports], group_ids=[g.group.pk for g in dashboard.groups]
     )

@@ -5,11 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 
+from balint import changes
 from groups.models import BalintGroup, MembershipStatus
 from members.models import Programme, User
+from sessions.meetings.models import Meeting
 from sessions.programmes.attendance import (
     AttendanceData,
     Policy,
@@ -113,6 +115,37 @@ def cohort_reports(
         row = _row(report, person, spells, data, filters, shared[cohort_id])
         report.trainees.append(row)
     return list(reports.values())
+
+
+def kept_cohort_reports(
+    *, programme: Programme, filters: ReportFilter, now: datetime | None = None
+) -> list[CohortReport]:
+    """cohort_reports(), kept between a kept page's requests (balint/changes.py) while no table
+    it read has changed and no meeting has started since: the clock changes its answer only by
+    a meeting starting (it counts the meetings held so far), so the last meeting to have
+    started anywhere is part of what it is kept under. At ten cohorts of a thousand trainees it
+    takes seconds, and the dashboard is rendered again each minute."""
+    now = now or timezone.now()
+    started = _last_started(now)
+    parts = [
+        programme.pk,
+        filters.cohort and filters.cohort.pk,
+        filters.group and filters.group.pk,
+        filters.start and filters.start.isoformat(),
+        filters.end and filters.end.isoformat(),
+        started and started.isoformat(),
+    ]
+    key = "cohort-reports:" + ":".join(str(part or "-") for part in parts)
+    return changes.kept(
+        key,
+        lambda: cohort_reports(programme=programme, filters=filters, now=now),
+        keep=lambda _: True,
+    )
+
+
+def _last_started(now: datetime) -> datetime | None:
+    """When the last meeting to have started by `now` started (one row of an index)."""
+    return Meeting.objects.filter(starts_at__lte=now).aggregate(last=Max("starts_at"))["last"]
 
 
 @dataclass(frozen=True)

@@ -265,3 +265,95 @@ def test_a_cohort_of_a_readable_size_lists_its_trainees(dashboard, cohort, train
 
     assert "Dr Mo Member" in page
     assert "trainees are listed on" not in page
+
+
+# The cohorts' tallies, kept between renders
+
+
+def counted_calls(monkeypatch, module, name: str) -> list:
+    calls, function = [], getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return function(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+@pytest.fixture
+def signed_in_dashboard(client_for, programme):
+    """The dashboard, asked for by one signed-in client (signing in again writes last_login,
+    a change the tallies would rightly be worked out again for)."""
+    client = client_for("programme_admin")
+    return lambda query="": client.get(f"/programmes/{programme.slug}/{query}")
+
+
+def test_the_cohorts_tallies_are_worked_out_once_while_nothing_changes(
+    signed_in_dashboard, cohort, trainee, group, leader, monkeypatch
+):
+    dashboard = signed_in_dashboard
+    from sessions.reports import summary
+
+    mark(held_meeting(group, 7), trainee, AttendanceStatus.PRESENT, by=leader)
+    calls = counted_calls(monkeypatch, summary, "cohort_reports")
+
+    first = dashboard().content.decode()
+    again = dashboard("?page=1").content.decode()  # another address: the page is rendered again
+
+    assert len(calls) == 1
+    assert "Yes (100%)" in first and "Yes (100%)" in again
+
+
+def test_a_new_mark_is_counted_at_once(
+    signed_in_dashboard, cohort, trainee, group, leader, monkeypatch
+):
+    from sessions.reports import summary
+
+    dashboard = signed_in_dashboard
+    held = held_meeting(group, 7)
+    calls = counted_calls(monkeypatch, summary, "cohort_reports")
+    assert "No (0% of 75%)" in dashboard().content.decode()  # held, and no register yet
+
+    mark(held, trainee, AttendanceStatus.PRESENT, by=leader)
+
+    assert "Yes (100%)" in dashboard("?page=1").content.decode()
+    assert len(calls) == 2
+
+
+def clock_moved_on(monkeypatch, minutes: int) -> None:
+    later = timezone.now() + timezone.timedelta(minutes=minutes)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+
+def a_meeting_about_to_start(dashboard, trainee, group, leader):
+    """The trainee was present at the one meeting held; another starts in five minutes."""
+    mark(held_meeting(group, 7), trainee, AttendanceStatus.PRESENT, by=leader)
+    MeetingFactory(group=group, starts_at=timezone.now() + timezone.timedelta(minutes=5))
+    assert "Yes (100%)" in dashboard().content.decode()
+
+
+def test_a_meeting_that_has_started_is_counted_at_once(
+    signed_in_dashboard, cohort, trainee, group, leader, monkeypatch
+):
+    dashboard = signed_in_dashboard
+    a_meeting_about_to_start(dashboard, trainee, group, leader)
+
+    clock_moved_on(monkeypatch, 10)
+
+    # Held, and no register yet: it counts against the requirement until it has one.
+    assert "No (50% of 75%)" in dashboard().content.decode()
+
+
+def test_negative_control_kept_regardless_of_the_clock_a_started_meeting_is_missed(
+    signed_in_dashboard, cohort, trainee, group, leader, monkeypatch
+):
+    from sessions.reports import summary
+
+    dashboard = signed_in_dashboard
+    monkeypatch.setattr(summary, "_last_started", lambda now: None)
+    a_meeting_about_to_start(dashboard, trainee, group, leader)
+
+    clock_moved_on(monkeypatch, 10)
+
+    assert "Yes (100%)" in dashboard().content.decode()
