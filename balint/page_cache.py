@@ -86,8 +86,15 @@ def _key(request: HttpRequest) -> str:
 
 
 def _key_for(request: HttpRequest, person) -> str:
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return ENTRY_KEY.format(f"{person}:{hashlib.sha256(address.encode()).hexdigest()}")
+    return ENTRY_KEY.format(f"{person}:{_address(request)}")
+
+
+def _address(request: HttpRequest) -> str:
+    """The request's address, hashed once a request (its page is expected, then looked up)."""
+    if not hasattr(request, "page_cache_address"):
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        request.page_cache_address = hashlib.sha256(address.encode()).hexdigest()
+    return request.page_cache_address
 
 
 # What else a kept page's request looks up once its person is known (groups: their roles).
