@@ -242,11 +242,6 @@ def current() -> Reading | None:
     return _reading.get()
 
 
-def kept_key(name: str) -> str:
-    """The cache key kept() keeps the value named `name` under."""
-    return KEPT_KEY.format(name)
-
-
 def kept[T](key: str, compute: Callable[[], T], *, keep: Callable[[T], bool] = bool) -> T:
     """compute()'s value, kept in the cache while no table it read changes; only inside
     reading() (elsewhere it is simply computed). The tables it read count as read by the
@@ -255,7 +250,7 @@ def kept[T](key: str, compute: Callable[[], T], *, keep: Callable[[T], bool] = b
     outer = _reading.get()
     if outer is None:
         return compute()
-    key = kept_key(key)
+    key = KEPT_KEY.format(key)
     entry = outer.versions.lookup(key)
     if entry is not None and outer.versions.match(entry[0]):
         outer.tables.update(entry[0].keys() - {ANY})

@@ -5,7 +5,7 @@ from django.contrib import auth
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthentication
 from django.utils.functional import SimpleLazyObject
 
-from balint import changes, page_cache
+from balint import changes
 
 
 class PermissionsPolicyMiddleware:
@@ -42,7 +42,6 @@ def _kept_user(request):
         return auth.get_user(request)
     said.append(session.get(auth.HASH_SESSION_KEY))
     key = "user:" + hashlib.sha256(repr(said).encode()).hexdigest()
-    page_cache.expect_lookups(request, said[0])
     return changes.kept(
         key, lambda: auth.get_user(request), keep=lambda user: user.is_authenticated
     )

@@ -29,20 +29,23 @@ What it does, in one run:
    behind Django's default middleware.
 4. For each page runs wrk (2 threads, 16 connections; a warm-up, then the measured run) on the
    trivial view, then on the page, then on the trivial view again (the faster of its two runs
-   is the one compared), with the same Host and X-Forwarded-Proto headers and the
-   cookies a returning browser sends (its CSRF cookie, and a persona's session). A Lua script
+   is the one compared), with the same Host and X-Forwarded-Proto headers and what a
+   returning browser sends: its cookies (its CSRF cookie, and a persona's session) and
+   "Accept-Encoding: gzip, deflate, br", as every browser does. One row asks for no
+   compression (the dashboard, the biggest page), for a client that doesn't. A Lua script
    counts every answer that is not 200 and reads p50 and p99 from wrk's latency histogram.
 5. Measures each page alone too (one connection, nothing queued: what one request costs), as
    people ask for it again and at addresses no request has used (an unused query parameter), so
    that nothing kept can be served: what rendering it costs.
 6. Prints a table (req/s, ratio to the trivial view, p50, p99, the trivial view's p50 and p99,
-   both times alone, target met or MISSED) and appends it to bench/RESULTS.md with the machine
-   and its load.
+   both times alone, the page's size and the bytes sent, target met or MISSED) and appends it
+   to bench/RESULTS.md with the machine and its load.
 Targets (issue 19): at 16 connections each page serves at least 25% of the trivial view's
 requests per second (the signed-in home 50%), with p99 under 100 ms; alone, at most 8 ms.
 """
 
 import argparse
+import gzip
 import http.client
 import math
 import os
@@ -113,6 +116,8 @@ class Page:
     expect: str = ""  # text the page must contain
     cold: bool = False  # the cache emptied just before the measured run, with no warm-up
     ratio_target: float = RATIO_TARGET
+    # What the browser accepts: gzip, as every browser says; "" for a client that doesn't.
+    accept_encoding: str = "gzip, deflate, br"
 
 
 @dataclass(frozen=True)
@@ -294,6 +299,14 @@ def choose_pages() -> list[Page]:
             expect="Bench programme",
         ),
         Page(
+            "Programme dashboard, to a client that asks for no compression",
+            f"/programmes/{SLUG}/",
+            "its admin",
+            admin_cookie,
+            expect="Bench programme",
+            accept_encoding="identity",
+        ),
+        Page(
             f"Cohort page, {cohort.enrolments.count()} trainees",
             f"/programmes/{SLUG}/cohorts/{cohort.pk}/",
             "its admin",
@@ -308,22 +321,25 @@ CSRF_COOKIE = "csrftoken=" + "benchCsrfSecret0123456789abcdefg"[:32]
 
 
 def headers(page: Page | None) -> dict[str, str]:
-    if page is None:
-        return REQUEST_HEADERS
+    if page is None:  # the trivial view's "OK" is the same either way
+        return {**REQUEST_HEADERS, "Accept-Encoding": Page.accept_encoding}
     cookie = "; ".join(filter(None, [CSRF_COOKIE, page.cookie]))
-    return {**REQUEST_HEADERS, "Cookie": cookie}
+    return {**REQUEST_HEADERS, "Cookie": cookie, "Accept-Encoding": page.accept_encoding}
 
 
-def check(page: Page) -> int:
-    """Fetch the page once: it must answer 200 and show what it should. Returns its size."""
+def check(page: Page) -> tuple[int, int]:
+    """Fetch the page once: it must answer 200 and show what it should. Returns its size, and
+    the bytes sent (fewer when compressed)."""
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     connection.request("GET", page.path, headers=headers(page))
     response = connection.getresponse()
-    body = response.read().decode()
+    sent = response.read()
     connection.close()
+    compressed = response.getheader("Content-Encoding") == "gzip"
+    body = (gzip.decompress(sent) if compressed else sent).decode()
     if response.status != 200 or page.expect not in body:
         sys.exit(f"{page.path} as {page.persona} answered {response.status}: {body[:300]!r}")
-    return len(body)
+    return len(body), len(sent)
 
 
 def wrk(binary: str, script: Path, page: Page | None, seconds: int, connections: int) -> Run:
@@ -404,6 +420,7 @@ class Row:
     alone: float
     alone_cold: float
     size: int
+    sent: int
 
     @property
     def ratio(self) -> float:
@@ -425,7 +442,7 @@ def milliseconds(value: float) -> str:
 def table(rows: list[Row]) -> str:
     lines = [
         "| page | as | req/s | trivial req/s | ratio | p50 | p99 | trivial p50 / p99 "
-        "| alone | alone, nothing kept | size | target |",
+        "| alone | alone, nothing kept | size (sent) | target |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in rows:
@@ -435,7 +452,8 @@ def table(rows: list[Row]) -> str:
             f"| {page.name} `{page.path}` | {page.persona} | {run.requests_per_second:,.0f} "
             f"| {trivial.requests_per_second:,.0f} | {row.ratio:.0%} | {run.p50_ms:.1f} ms "
             f"| {run.p99_ms:.1f} ms | {trivial.p50_ms:.1f} / {trivial.p99_ms:.1f} ms "
-            f"| {milliseconds(row.alone)} | {row.alone_cold:.1f} ms | {row.size / 1024:.0f} KB "
+            f"| {milliseconds(row.alone)} | {row.alone_cold:.1f} ms "
+            f"| {row.size / 1024:.0f} KB ({row.sent / 1024:.0f} KB) "
             f"| {target} |"
         )
     return "\n".join(lines)
@@ -498,14 +516,14 @@ def main() -> None:
             script.flush()
             lua = Path(script.name)
             for page in pages:
-                size = check(page)
+                size, sent = check(page)
                 before = measure(binary, lua, None, options)
                 run = measure(binary, lua, page, options)
                 after = measure(binary, lua, None, options)
                 # The faster of the trivial view's two runs: a hiccup in one cannot flatter the
                 # page's ratio.
                 trivial = max(before, after, key=lambda r: r.requests_per_second)
-                rows.append(Row(page, run, trivial, *alone(binary, lua, page, options), size))
+                rows.append(Row(page, run, trivial, *alone(binary, lua, page, options), size, sent))
                 say(table(rows[-1:]).splitlines()[-1])
                 time.sleep(1)
     finally:
