@@ -57,10 +57,24 @@ class ReportFilter:
         }
 
 
+@dataclass(frozen=True)
+class Trainee:
+    """What a trainee's row shows of them (and links to, by pk): kept tallies hold this rather
+    than their whole account, so reading a thousand rows back is not a thousand models."""
+
+    pk: int
+    display_name: str
+    email: str
+
+    @classmethod
+    def of(cls, person: User) -> "Trainee":
+        return cls(pk=person.pk, display_name=person.display_name, email=person.email)
+
+
 @dataclass
 class TraineeRow:
     cohort: Cohort
-    person: User
+    person: User | Trainee
     enrolled_on: date
     left_on: date | None
     groups: list[str]
@@ -135,12 +149,19 @@ def kept_cohort_reports(
         filters.end and filters.end.isoformat(),
         started and started.isoformat(),
     ]
-    key = "cohort-reports:" + ":".join(str(part or "-") for part in parts)
+    key = "cohort-reports:v2:" + ":".join(str(part or "-") for part in parts)
     return changes.kept(
         key,
-        lambda: cohort_reports(programme=programme, filters=filters, now=now),
+        lambda: _with_trainees(cohort_reports(programme=programme, filters=filters, now=now)),
         keep=lambda _: True,
     )
+
+
+def _with_trainees(reports: list[CohortReport]) -> list[CohortReport]:
+    for report in reports:
+        for row in report.trainees:
+            row.person = Trainee.of(row.person)
+    return reports
 
 
 def _last_started(now: datetime) -> datetime | None:

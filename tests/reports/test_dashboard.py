@@ -303,6 +303,9 @@ def test_the_cohorts_tallies_are_worked_out_once_while_nothing_changes(
 
     assert len(calls) == 1
     assert "Yes (100%)" in first and "Yes (100%)" in again
+    # What is kept of each trainee (not their whole account): what their row shows.
+    for page in (first, again):
+        assert trainee.display_name in page and trainee.email in page
 
 
 def test_a_new_mark_is_counted_at_once(
