@@ -17,10 +17,10 @@ site would not have answered itself:
   session that has changed since (signed out, signed in as somebody else, a new password) is
   answered afresh. A visitor's page (no session) is one for all visitors.
 - What belongs to one request is never kept: the CSRF token is rendered as a placeholder and
-  filled in for each request (with the cookie Django's CSRF middleware would set); a page that
-  used a CSP nonce or set a cookie (a new session, a changed one, a real CSRF token), or that
-  answered anything but 200, is not kept; a request with messages waiting is answered afresh
-  (rendering it shows them once).
+  filled in for each request (the cookie is set when the browser had none, and renewed when
+  the page is rendered); a page that used a CSP nonce or set a cookie (a new session, a
+  changed one, a real CSRF token), or that answered anything but 200, is not kept; a request
+  with messages waiting is answered afresh (rendering it shows them once).
 - A browser that accepts gzip is sent the page compressed, compressed once with that browser's
   own token in it and kept under its CSRF cookie too (see _compressed_for).
 
@@ -148,7 +148,8 @@ class _Asked:
 def _page(request: HttpRequest, reading: changes.Reading, get_response) -> HttpResponse:
     asked, entry = _asked(request, reading)
     if _messages_waiting(request, asked.session):
-        response = _with_token(request, get_response(request))
+        # Not rendering a kept page: its CSRF token is a real one.
+        response = get_response(request)
         patch_vary_headers(response, ("Accept-Encoding",))
         return response
     if entry := asked.servable(entry, reading):
@@ -240,17 +241,26 @@ def placeholders(request: HttpRequest) -> dict:
 
 
 # Django's CSRF middleware, for its request and response steps around a kept page: the token
-# comes from the request's cookie (or a new one), and the cookie is set as Django sets it
-# whenever a page uses the token.
+# comes from the request's cookie (or a new one), and the cookie is set as Django sets it.
 _csrf = CsrfViewMiddleware(lambda request: None)
 
 
-def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def _with_token(request: HttpRequest, response: HttpResponse, *, rendered: bool) -> HttpResponse:
+    """The response with the request's own token in place of the placeholder, and the cookie
+    sent when the page was rendered or the secret is new. Django sends the cookie again with
+    every page that uses the token, to renew its year; a kept page renews it each time it is
+    rendered (at least once in each minute it is asked for), not with every request."""
     if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
         token = _token(request).encode()
         _set_content(response, response.content.replace(CSRF_PLACEHOLDER.encode(), token))
-        _csrf.process_response(request, response)
+        if rendered or _new_secret(request):
+            _csrf.process_response(request, response)
     return response
+
+
+def _new_secret(request: HttpRequest) -> bool:
+    """Whether the request's CSRF secret is not the one its cookie holds (none, or malformed)."""
+    return request.COOKIES.get(settings.CSRF_COOKIE_NAME) != request.META.get("CSRF_COOKIE")
 
 
 def _token(request: HttpRequest) -> str:
@@ -288,15 +298,16 @@ def _set_content(response: HttpResponse, content: bytes) -> None:
     response["Content-Length"] = str(len(content))
 
 
-def _served(request: HttpRequest, entry: Entry) -> HttpResponse:
+def _served(request: HttpRequest, entry: Entry, *, rendered: bool = False) -> HttpResponse:
     response = HttpResponse()
     for name, value in entry.headers:
         response[name] = value
     _set_content(response, entry.content)
     _csrf.process_request(request)
     if not entry.compressed:
-        return _with_token(request, response)
-    if entry.uses_token:  # the cookie is sent again, as Django does whenever a page uses it
+        return _with_token(request, response, rendered=rendered)
+    # Its token is the cookie's own secret's (it is kept under it): the cookie is only renewed.
+    if entry.uses_token and rendered:
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
         _csrf.process_response(request, response)
     return response
@@ -324,7 +335,7 @@ def _rendered(request: HttpRequest, reading: changes.Reading, get_response, aske
     patch_vary_headers(response, ("Accept-Encoding",))
     session = None if asked.visitor else _session_rendered_for(request, asked)
     if not (_keepable(request, response) and (asked.visitor or session is not None)):
-        return _with_token(request, response)
+        return _with_token(request, response, rendered=True)
     content = response.content
     if response.get("Content-Type", "").startswith("text/html"):
         content = compact(content)
@@ -341,7 +352,7 @@ def _rendered(request: HttpRequest, reading: changes.Reading, get_response, aske
     else:
         entry = Entry(asked.minute, versions, session, content, _kept_headers(response))
     cache.set(asked.key, entry, ENTRY_SECONDS)
-    return _served(request, entry)
+    return _served(request, entry, rendered=True)
 
 
 def _kept_headers(response: HttpResponse) -> list[tuple[str, str]]:
