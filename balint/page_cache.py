@@ -12,6 +12,8 @@ site would not have answered itself:
   reading of the person and their roles) moves that table's version, whoever made the change.
 - What the clock decides (upcoming or past, a register's lock, "today") is decided again every
   minute: a page is kept for the minute it was begun in. The site's times are whole minutes.
+  A view that knows every way the clock enters its page may say until when it stays as it is
+  (`kept_until`): the dashboard changes with the clock only when a meeting starts.
 - A page is kept for the session it was rendered for, under a hash of the session's key, and
   with a digest of what the session held: nobody is served another session's page, and a
   session that has changed since (signed out, signed in as somebody else, a new password) is
@@ -35,10 +37,12 @@ request's first query).
 import gzip
 import hashlib
 import json
+import math
 import re
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import lru_cache
 from importlib import import_module
 
@@ -62,8 +66,10 @@ from balint import changes
 
 ENTRY_KEY = "page:v2:{}"
 # An entry is only served in the minute it was rendered in; keeping it a little longer lets the
-# cache's own expiry tidy it away.
+# cache's own expiry tidy it away. One kept until a time of its view's choosing is kept for at
+# most an hour.
 ENTRY_SECONDS = 90
+UNTIL_SECONDS = 3600
 CSRF_PLACEHOLDER = "balint-page-cache-csrf-token"
 # Rendering a page: how long its lock lasts at most, and how long others wait for it.
 RENDER_SECONDS = 30
@@ -84,12 +90,22 @@ class Entry:
     # placeholder; and whether it holds one.
     compressed: bool = False
     uses_token: bool = False
+    # Served until this time (a timestamp; inf: whatever the time) rather than in its minute.
+    until: float | None = None
 
 
 def kept_page(view):
     """Mark the view's GET page as one to keep while it is exact (see above)."""
     view.keeps_page = True
     return view
+
+
+def kept_until(request: HttpRequest, when: datetime | None) -> None:
+    """Say that what the clock decides on this page stays as it is until `when` (None: for as
+    long as the tables it read don't change), so that it is kept past the minute it was
+    rendered in. Only for a view that knows every way the clock enters its page: its own
+    code, its templates, the navigation's and the middleware's (none of which reads it)."""
+    request.page_cache_until = when.timestamp() if when is not None else math.inf
 
 
 class PageCacheMiddleware:
@@ -129,15 +145,19 @@ class _Asked:
     cache holds it (None without one, or if the cache holds none)."""
 
     key: str
-    minute: int
+    now: float  # a timestamp
     session: dict | None
     visitor: bool = False
     compressed: bool = False
 
+    @property
+    def minute(self) -> int:
+        return int(self.now // 60)
+
     def servable(self, entry: Entry | None, reading: changes.Reading) -> Entry | None:
         if (
             entry is not None
-            and entry.minute == self.minute
+            and (self.minute == entry.minute if entry.until is None else self.now < entry.until)
             and entry.session == _digest(self.session)
             and reading.versions.match(entry.versions)
         ):
@@ -169,18 +189,18 @@ def _page(request: HttpRequest, reading: changes.Reading, get_response) -> HttpR
 def _asked(request: HttpRequest, reading: changes.Reading) -> tuple[_Asked, Entry | None]:
     """Whose page is asked for, and what is kept for them: the session the cookie names is read
     in the same round trip as the page's entry (and the version of ANY)."""
-    minute, compressed = _minute(), _compressed_for(request)
+    now, compressed = timezone.now().timestamp(), _compressed_for(request)
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     if store.session_key is None:  # none, or malformed: Django treats it as none either
         key = _key(request, VISITOR, compressed)
-        asked = _Asked(key, minute, None, visitor=True, compressed=bool(compressed))
+        asked = _Asked(key, now, None, visitor=True, compressed=bool(compressed))
         return asked, reading.versions.lookup(key)
     key = _key(request, hashlib.sha256(session_key.encode()).hexdigest(), compressed)
     reading.versions.expect(store.cache_key)
     entry = reading.versions.lookup(key)
     session = reading.versions.lookup(store.cache_key)
-    return _Asked(key, minute, session, compressed=bool(compressed)), entry
+    return _Asked(key, now, session, compressed=bool(compressed)), entry
 
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -205,10 +225,6 @@ def _compressed_for(request: HttpRequest) -> str:
     ):
         return ""
     return secret
-
-
-def _minute() -> int:
-    return int(timezone.now().timestamp() // 60)
 
 
 def _key(request: HttpRequest, whose: str, compressed_for: str = "") -> str:
@@ -340,6 +356,7 @@ def _rendered(request: HttpRequest, reading: changes.Reading, get_response, aske
     if response.get("Content-Type", "").startswith("text/html"):
         content = compact(content)
     versions = reading.versions.of(reading.tables)
+    until = getattr(request, "page_cache_until", None)
     if asked.compressed:
         uses_token = CSRF_PLACEHOLDER.encode() in content
         if uses_token:
@@ -351,7 +368,11 @@ def _rendered(request: HttpRequest, reading: changes.Reading, get_response, aske
         )
     else:
         entry = Entry(asked.minute, versions, session, content, _kept_headers(response))
-    cache.set(asked.key, entry, ENTRY_SECONDS)
+    seconds = ENTRY_SECONDS
+    if until is not None:
+        entry = replace(entry, until=until)
+        seconds = max(1, math.ceil(min(until - asked.now, UNTIL_SECONDS)))
+    cache.set(asked.key, entry, seconds)
     return _served(request, entry, rendered=True)
 
 

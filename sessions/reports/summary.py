@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from balint import changes
@@ -167,6 +167,12 @@ def _with_trainees(reports: list[CohortReport]) -> list[CohortReport]:
 def _last_started(now: datetime) -> datetime | None:
     """When the last meeting to have started by `now` started (one row of an index)."""
     return Meeting.objects.filter(starts_at__lte=now).aggregate(last=Max("starts_at"))["last"]
+
+
+def next_to_start(now: datetime) -> datetime | None:
+    """When the next meeting to start after `now` starts, whatever its group or status (one row
+    of an index): until then, what the clock decides in these reports stays as it is."""
+    return Meeting.objects.filter(starts_at__gt=now).aggregate(first=Min("starts_at"))["first"]
 
 
 @dataclass(frozen=True)

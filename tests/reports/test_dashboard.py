@@ -360,3 +360,36 @@ def test_negative_control_kept_regardless_of_the_clock_a_started_meeting_is_miss
     clock_moved_on(monkeypatch, 10)
 
     assert "Yes (100%)" in dashboard().content.decode()
+
+
+# The page itself, kept until the next meeting starts rather than for a minute
+
+
+def test_the_dashboard_is_kept_past_its_minute_while_no_meeting_starts(
+    signed_in_dashboard, cohort, trainee, group, leader, monkeypatch
+):
+    dashboard = signed_in_dashboard
+    a_meeting_about_to_start(dashboard, trainee, group, leader)  # in five minutes
+    clock_moved_on(monkeypatch, 3)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = dashboard().content.decode()
+
+    assert len(queries) == 0  # served as kept three minutes ago
+    assert "Yes (100%)" in page
+
+
+def test_negative_control_kept_whatever_the_clock_a_started_meeting_is_missed(
+    signed_in_dashboard, cohort, trainee, group, leader, monkeypatch
+):
+    from sessions.reports.views import programmes
+
+    dashboard = signed_in_dashboard
+    monkeypatch.setattr(programmes, "next_to_start", lambda now: None)
+    a_meeting_about_to_start(dashboard, trainee, group, leader)
+
+    clock_moved_on(monkeypatch, 10)
+
+    # The page kept before the meeting started is served after it: what
+    # test_a_meeting_that_has_started_is_counted_at_once catches.
+    assert "Yes (100%)" in dashboard().content.decode()
