@@ -141,8 +141,8 @@ def _keeps_page_in(urlconf: str, path: str) -> bool:
 
 @dataclass(frozen=True)
 class _Asked:
-    """What a kept page's request brings: its entry's key, the minute, and its session as the
-    cache holds it (None without one, or if the cache holds none)."""
+    """What a kept page's request brings: its entry's key, when it was asked, and its session
+    as the cache holds it (None without one, or if the cache holds none)."""
 
     key: str
     now: float  # a timestamp
@@ -210,12 +210,12 @@ def _compressed_for(request: HttpRequest) -> str:
     """The CSRF secret of a browser whose page is kept compressed ("" if it isn't).
 
     A page is sent compressed to a browser that accepts it, with the browser's own token
-    compressed into it once (per minute and per change, as any kept page), rather than
-    compressed again for each request. Only when the address has no query: then nothing the
-    request chose is reflected in the page, and compression can't be made to give away what
-    else the page holds (BREACH). The token is then the same for the minute, as it would be
-    for the whole page under Django's own masking, and the entry is kept under the secret's
-    hash: a browser with another CSRF cookie has its own."""
+    compressed into it once (each time the page is rendered), rather than compressed again for
+    each request. Only when the address has no query: then nothing the request chose is
+    reflected in the page, and compression can't be made to give away what else the page holds
+    (BREACH). The token is then the same while the page is kept, as it is throughout one page
+    under Django's own masking, and the entry is kept under the secret's hash: a browser with
+    another CSRF cookie has its own."""
     secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
     if (
         request.META.get("QUERY_STRING")
