@@ -41,7 +41,7 @@ import math
 import re
 import secrets
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from importlib import import_module
@@ -280,8 +280,8 @@ def _new_secret(request: HttpRequest) -> bool:
 
 
 def _token(request: HttpRequest) -> str:
-    """What get_token(request) returns: the request's CSRF secret, masked afresh for each
-    response (so a compressed page can't give it away), and marked to be sent in the cookie.
+    """What get_token(request) returns: the request's CSRF secret, masked afresh (Django's
+    defence against BREACH), and marked to be sent in the cookie.
     The same mask, drawn with one read of the system's random source rather than one a
     character: Django's draw took a seventh of serving a kept page. Django's CSRF check
     unmasks it as its own (tests/balint/test_page_cache.py posts with it)."""
@@ -319,8 +319,8 @@ def _served(request: HttpRequest, entry: Entry, *, rendered: bool = False) -> Ht
     for name, value in entry.headers:
         response[name] = value
     _set_content(response, entry.content)
-    _csrf.process_request(request)
     if not entry.compressed:
+        _csrf.process_request(request)
         return _with_token(request, response, rendered=rendered)
     # Its token is the cookie's own secret's (it is kept under it): the cookie is only renewed.
     if entry.uses_token and rendered:
@@ -355,24 +355,26 @@ def _rendered(request: HttpRequest, reading: changes.Reading, get_response, aske
     content = response.content
     if response.get("Content-Type", "").startswith("text/html"):
         content = compact(content)
-    versions = reading.versions.of(reading.tables)
-    until = getattr(request, "page_cache_until", None)
+    uses_token = False
     if asked.compressed:
         uses_token = CSRF_PLACEHOLDER.encode() in content
         if uses_token:
             content = content.replace(CSRF_PLACEHOLDER.encode(), _token(request).encode())
         response["Content-Encoding"] = "gzip"
         content = gzip.compress(content, compresslevel=6, mtime=0)
-        entry = Entry(
-            asked.minute, versions, session, content, _kept_headers(response), True, uses_token
-        )
-    else:
-        entry = Entry(asked.minute, versions, session, content, _kept_headers(response))
-    seconds = ENTRY_SECONDS
-    if until is not None:
-        entry = replace(entry, until=until)
-        seconds = max(1, math.ceil(min(until - asked.now, UNTIL_SECONDS)))
-    cache.set(asked.key, entry, seconds)
+    until = getattr(request, "page_cache_until", None)
+    entry = Entry(
+        minute=asked.minute,
+        versions=reading.versions.of(reading.tables),
+        session=session,
+        content=content,
+        headers=_kept_headers(response),
+        compressed=asked.compressed,
+        uses_token=uses_token,
+        until=until,
+    )
+    seconds = ENTRY_SECONDS if until is None else min(until - asked.now, UNTIL_SECONDS)
+    cache.set(asked.key, entry, max(1, math.ceil(seconds)))
     return _served(request, entry, rendered=True)
 
 
