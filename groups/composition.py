@@ -7,7 +7,8 @@ pages of those layers. Groups never import them. Instead:
 - the finder and the group page send `group_pages_composing` with the groups about to be shown (a
   list) and the viewer. A receiver sets what it needs on the groups, in a constant number of
   queries however many there are, and answers with a `PageParts` naming the templates to include
-  in each finder card and on the group page (with `group` and `access` in their context);
+  in each finder card and on the group page (with `group` and `access` in their context), and
+  when the clock next changes what it set for the cards;
 - the management pages send `manage_tabs_composing` with the group; a receiver answers with the
   `ManageTab`s of its layer.
 
@@ -16,6 +17,7 @@ With no receiver the pages simply leave those parts out.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.dispatch import Signal
 from django.urls import reverse
@@ -28,6 +30,9 @@ manage_tabs_composing = Signal()  # group=; receivers answer with a list of Mana
 class PageParts:
     card_template: str = ""
     page_template: str = ""
+    # When the clock next changes what the receiver set on the groups for their finder cards
+    # (None: only a change to its tables does), so that the finder can be kept until then.
+    cards_change_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -46,13 +51,17 @@ GROUP_TABS = (
 
 
 def page_parts(groups: Sequence, user) -> dict:
-    """`card_templates` and `page_templates` for the finder and the group page."""
+    """`card_templates` and `page_templates` for the finder and the group page, and
+    `cards_change_at`: the earliest of the receivers' (None if none says)."""
     answers = [
         parts for _, parts in group_pages_composing.send(sender=None, groups=groups, user=user)
     ]
     return {
         "card_templates": [parts.card_template for parts in answers if parts.card_template],
         "page_templates": [parts.page_template for parts in answers if parts.page_template],
+        "cards_change_at": min(
+            (parts.cards_change_at for parts in answers if parts.cards_change_at), default=None
+        ),
     }
 
 

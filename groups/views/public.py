@@ -1,12 +1,16 @@
 """The public pages: the group finder and a group's own page."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from balint.page_cache import kept_page
+from balint.page_cache import kept_page, kept_until
 from groups.access import GroupAccess, access_group, group_access, with_roles
 from groups.agreements.services import current_agreement, has_accepted
 from groups.composition import page_parts
@@ -15,6 +19,7 @@ from groups.forms import FinderForm, JoinRequestForm
 from groups.models import BalintGroup, Leadership, MembershipStatus
 from groups.services import waitlist_position
 from groups.views.common import groups_for_display
+from members.timezones import next_midnight
 
 PAGE_SIZE = 12
 
@@ -69,7 +74,22 @@ def finder(request: HttpRequest) -> HttpResponse:
         ),
     }
     context |= page_parts([card.group for card in cards], request.user)
+    if filters.get("hours") is None:  # Time differences change at summer-time switches.
+        kept_until(request, _finder_changes_at([card.group for card in cards], context))
     return render(request, "groups/finder.html", context)
+
+
+def _finder_changes_at(groups: list[BalintGroup], parts: dict) -> datetime:
+    """When the clock next changes the finder's page, as long as no table it read changes. The
+    page reads it in three ways: the places a group holds are counted on the viewer's day
+    (`with_places_taken`); a block's trainee is a member on their group's days (`group_access`);
+    and the cards' parts (`cards_change_at`, a next meeting starting)."""
+    now = timezone.now()
+    zones = {timezone.get_current_timezone(), *(ZoneInfo(group.time_zone) for group in groups)}
+    return min(
+        [next_midnight(zone, now) for zone in zones]
+        + ([parts["cards_change_at"]] if parts["cards_change_at"] else [])
+    )
 
 
 @require_GET

@@ -2,11 +2,12 @@
 the meetings and tasters pages, composed here for the groups layer's pages through its named
 signals (groups/composition.py).
 
-Also: the visitors' cache of those pages (groups/views/cache.py) ends when a meeting, a schedule,
-a taster seat or a booking changes, since the pages show them.
+The finder keeps its page until the first of its cards' next meetings starts (balint/page_cache.py:
+a change to a meeting, a schedule, a taster seat or a booking moves the versions of their tables).
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from django.db.models import F, Window
@@ -29,7 +30,6 @@ TABS = [
     ManageTab("invitations", "Taster invitations", "tasters:invitations", 30),
     ManageTab("write", "Write to the group", "meetings:write", 40),
 ]
-# Models whose changes show on the visitors' cached pages.
 
 
 def upcoming_meetings_for_group(
@@ -80,9 +80,13 @@ def add_meetings_to_groups(groups: Sequence, user, *, now: datetime | None = Non
 
 @receiver(group_pages_composing, dispatch_uid="attendance.group_pages")
 def compose_group_pages(sender, groups, user, **kwargs) -> PageParts:
-    if groups:
-        add_meetings_to_groups(groups, user)
-    return PARTS
+    if not groups:
+        return PARTS
+    add_meetings_to_groups(groups, user)
+    # A card shows its group's next meeting and whether a taster may book it: the clock changes
+    # them when that meeting starts, and in no other way.
+    starts = [group.next_meeting.starts_at for group in groups if group.next_meeting]
+    return replace(PARTS, cards_change_at=min(starts, default=None))
 
 
 @receiver(manage_tabs_composing, dispatch_uid="attendance.manage_tabs")

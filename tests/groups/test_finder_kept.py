@@ -1,0 +1,182 @@
+"""The finder's page is kept past its minute until the clock changes it (balint/page_cache.py
+`kept_until`): when a card's next meeting starts, or a day ends in the viewer's zone (the places
+held) or in a shown group's (a block's trainee becomes a member). Each has a negative control:
+kept regardless of that change, the page shows what is no longer so."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from groups.views import public
+from tests.factories import BalintGroupFactory, MembershipFactory, UserFactory
+from tests.sessions.factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+# Noon in London (summer time), 08:00 in New York: no day ends for hours.
+NOON = datetime(2026, 6, 10, 11, 0, tzinfo=UTC)
+FAR = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The site's clock, standing still until a test moves it."""
+
+    class Clock:
+        def __init__(self):
+            self.now = NOON
+
+        def set(self, when: datetime) -> None:
+            self.now = when
+
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    return clock
+
+
+def fetch(client: Client, path: str = "/groups/") -> tuple[int, str]:
+    """The number of queries the request ran, and the page."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    return len(queries), response.content.decode()
+
+
+def never(*args, **kwargs):
+    return FAR
+
+
+@pytest.fixture
+def meeting_soon(group, clock):
+    """The group's next meeting starts in two hours; the one after in a week."""
+    MeetingFactory(group=group, starts_at=NOON + timedelta(hours=2))
+    MeetingFactory(group=group, starts_at=NOON + timedelta(days=7))
+
+
+def test_the_finder_is_kept_past_its_minute_while_nothing_it_shows_changes(
+    client, group, meeting_soon, clock
+):
+    _, first = fetch(client)
+    clock.set(NOON + timedelta(hours=1, minutes=59))
+
+    count, again = fetch(client)
+
+    assert count == 0
+    assert again == first
+    assert "Wed 10 Jun 2026" in again  # the next meeting, still to start
+
+
+def test_a_next_meeting_that_has_started_leaves_the_card_at_once(
+    client, group, meeting_soon, clock
+):
+    assert "Wed 10 Jun 2026" in fetch(client)[1]
+
+    clock.set(NOON + timedelta(hours=2))
+
+    page = fetch(client)[1]
+    assert "Wed 10 Jun 2026" not in page
+    assert "Wed 17 Jun 2026" in page
+
+
+def test_negative_control_kept_regardless_of_meetings_a_started_meeting_stays(
+    client, group, meeting_soon, clock, monkeypatch
+):
+    composed = public.page_parts
+    monkeypatch.setattr(
+        public, "page_parts", lambda *args: composed(*args) | {"cards_change_at": None}
+    )
+    assert "Wed 10 Jun 2026" in fetch(client)[1]
+
+    clock.set(NOON + timedelta(hours=2))
+
+    # What test_a_next_meeting_that_has_started_leaves_the_card_at_once catches.
+    assert "Wed 10 Jun 2026" in fetch(client)[1]
+
+
+@pytest.fixture
+def block_ending_today(group):
+    """A trainee's block in the group ends today: their place is free from tomorrow."""
+    MembershipFactory(group=group, until=date(2026, 6, 10))
+
+
+def test_a_place_a_block_held_is_free_once_the_viewers_day_ends(
+    client, group, block_ending_today, clock
+):
+    assert "9 of 10 places free" in fetch(client)[1]
+
+    clock.set(datetime(2026, 6, 10, 23, 0, tzinfo=UTC))  # midnight in London
+
+    assert "10 of 10 places free" in fetch(client)[1]
+
+
+def test_negative_control_kept_regardless_of_the_day_a_freed_place_is_missed(
+    client, group, block_ending_today, clock, monkeypatch
+):
+    monkeypatch.setattr(public, "next_midnight", never)
+    assert "9 of 10 places free" in fetch(client)[1]
+
+    clock.set(datetime(2026, 6, 10, 23, 0, tzinfo=UTC))
+
+    # What test_a_place_a_block_held_is_free_once_the_viewers_day_ends catches.
+    assert "9 of 10 places free" in fetch(client)[1]
+
+
+VIEWER_ZONE = "Pacific/Honolulu"  # its day ends six hours after New York's
+NEW_YORK_MIDNIGHT = datetime(2026, 6, 11, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def trainee_from_tomorrow_in_new_york(clock):
+    """A New York group whose next meeting is in two days, and a trainee in Honolulu whose
+    block in it starts tomorrow, New York's day. Until then they may book a taster seat."""
+    new_york = BalintGroupFactory(name="Manhattan group", time_zone="America/New_York")
+    MeetingFactory(group=new_york, starts_at=NOON + timedelta(days=2))
+    trainee = UserFactory(time_zone=VIEWER_ZONE)
+    MembershipFactory(group=new_york, person=trainee, starts_on=date(2026, 6, 11))
+    client = Client()
+    client.force_login(trainee)
+    return client
+
+
+def test_a_block_that_begins_with_its_groups_day_shows_on_the_card_at_once(
+    trainee_from_tomorrow_in_new_york, clock
+):
+    client = trainee_from_tomorrow_in_new_york
+    assert "Book a taster seat" in fetch(client)[1]
+
+    clock.set(NEW_YORK_MIDNIGHT)
+
+    assert "Book a taster seat" not in fetch(client)[1]
+
+
+def test_negative_control_kept_until_the_viewers_midnight_alone_the_block_is_missed(
+    trainee_from_tomorrow_in_new_york, clock, monkeypatch
+):
+    midnight = public.next_midnight
+    monkeypatch.setattr(
+        public,
+        "next_midnight",
+        lambda zone, now: midnight(zone, now) if str(zone) == VIEWER_ZONE else FAR,
+    )
+    client = trainee_from_tomorrow_in_new_york
+    assert "Book a taster seat" in fetch(client)[1]
+
+    clock.set(NEW_YORK_MIDNIGHT)
+
+    # What test_a_block_that_begins_with_its_groups_day_shows_on_the_card_at_once catches.
+    assert "Book a taster seat" in fetch(client)[1]
+
+
+def test_with_a_time_difference_chosen_the_page_is_kept_for_its_minute_only(
+    client, group, meeting_soon, clock
+):
+    fetch(client, "/groups/?hours=3")
+    clock.set(NOON + timedelta(minutes=1))
+
+    count, _ = fetch(client, "/groups/?hours=3")
+
+    assert count > 0
