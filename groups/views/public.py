@@ -61,6 +61,7 @@ def finder(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(groups, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     cards = [group_access(group, request.user) for group in page.object_list]
+    shown = [card.group for card in cards]
     context = {
         "form": form,
         "page": page,
@@ -73,23 +74,21 @@ def finder(request: HttpRequest) -> HttpResponse:
             if name != "my_zone"
         ),
     }
-    context |= page_parts([card.group for card in cards], request.user)
+    context |= page_parts(shown, request.user)
     if filters.get("hours") is None:  # Time differences change at summer-time switches.
-        kept_until(request, _finder_changes_at([card.group for card in cards], context))
+        kept_until(request, _finder_changes_at(shown, context["cards_change_at"]))
     return render(request, "groups/finder.html", context)
 
 
-def _finder_changes_at(groups: list[BalintGroup], parts: dict) -> datetime:
+def _finder_changes_at(groups: list[BalintGroup], cards_change_at: datetime | None) -> datetime:
     """When the clock next changes the finder's page, as long as no table it read changes. The
     page reads it in three ways: the places a group holds are counted on the viewer's day
     (`with_places_taken`); a block's trainee is a member on their group's days (`group_access`);
     and the cards' parts (`cards_change_at`, a next meeting starting)."""
     now = timezone.now()
     zones = {timezone.get_current_timezone(), *(ZoneInfo(group.time_zone) for group in groups)}
-    return min(
-        [next_midnight(zone, now) for zone in zones]
-        + ([parts["cards_change_at"]] if parts["cards_change_at"] else [])
-    )
+    midnights = [next_midnight(zone, now) for zone in zones]
+    return min([*midnights, cards_change_at]) if cards_change_at else min(midnights)
 
 
 @require_GET
