@@ -1,6 +1,7 @@
 """The register on a phone (390 px, touch): ten people recorded in four taps including save,
-with tap targets of at least 44 px and no sideways scrolling; every choice read in full at 320 px; and the same form without
-JavaScript, where "Everyone present" is a round trip that saves nothing."""
+with tap targets of at least 44 px and no sideways scrolling; every choice read in full at
+320 px; and the same form without JavaScript, where "Everyone present" is a round trip that
+saves nothing."""
 
 from datetime import timedelta
 
