@@ -5,10 +5,10 @@ meets, its next meetings, taster seats), and the tabs between a group's manageme
 pages of those layers. Groups never import them. Instead:
 
 - the finder and the group page send `group_pages_composing` with the groups about to be shown (a
-  list) and the viewer. A receiver sets what it needs on the groups, in a constant number of
-  queries however many there are, and answers with a `PageParts` naming the templates to include
-  in each finder card and on the group page (with `group` and `access` in their context), and
-  when the clock next changes what it set for the cards;
+  list), the viewer, and whether it is for the group page. A receiver sets what it needs on the
+  groups, in a constant number of queries however many there are, and answers with a
+  `PageParts` naming the templates to include in each finder card and on the group page (with
+  `group` and `access` in their context), and when the clock next changes what it set;
 - the management pages send `manage_tabs_composing` with the group; a receiver answers with the
   `ManageTab`s of its layer.
 
@@ -22,7 +22,7 @@ from datetime import datetime
 from django.dispatch import Signal
 from django.urls import reverse
 
-group_pages_composing = Signal()  # groups=, user=; receivers answer with a PageParts
+group_pages_composing = Signal()  # groups=, user=, group_page=; receivers answer with PageParts
 manage_tabs_composing = Signal()  # group=; receivers answer with a list of ManageTab
 
 
@@ -30,9 +30,9 @@ manage_tabs_composing = Signal()  # group=; receivers answer with a list of Mana
 class PageParts:
     card_template: str = ""
     page_template: str = ""
-    # When the clock next changes what the receiver set on the groups for their finder cards
-    # (None: only a change to its tables does), so that the finder can be kept until then.
-    cards_change_at: datetime | None = None
+    # When the clock next changes what the receiver set on the groups for the page being
+    # composed (None: only a change to its tables does), so that the page can be kept until then.
+    changes_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -50,17 +50,21 @@ GROUP_TABS = (
 )
 
 
-def page_parts(groups: Sequence, user) -> dict:
-    """`card_templates` and `page_templates` for the finder and the group page, and
-    `cards_change_at`: the earliest of the receivers' (None if none says)."""
+def page_parts(groups: Sequence, user, *, group_page: bool = False) -> dict:
+    """`card_templates` and `page_templates` for the finder (the groups of its cards) or the
+    group page (its one group), and `parts_change_at`: the earliest of the receivers'
+    `changes_at` (None if none says)."""
     answers = [
-        parts for _, parts in group_pages_composing.send(sender=None, groups=groups, user=user)
+        parts
+        for _, parts in group_pages_composing.send(
+            sender=None, groups=groups, user=user, group_page=group_page
+        )
     ]
     return {
         "card_templates": [parts.card_template for parts in answers if parts.card_template],
         "page_templates": [parts.page_template for parts in answers if parts.page_template],
-        "cards_change_at": min(
-            (parts.cards_change_at for parts in answers if parts.cards_change_at), default=None
+        "parts_change_at": min(
+            (parts.changes_at for parts in answers if parts.changes_at), default=None
         ),
     }
 

@@ -76,26 +76,29 @@ def finder(request: HttpRequest) -> HttpResponse:
     }
     context |= page_parts(shown, request.user)
     if filters.get("hours") is None:  # Time differences change at summer-time switches.
-        kept_until(request, _finder_changes_at(shown, context["cards_change_at"]))
+        kept_until(request, _changes_at(shown, context["parts_change_at"]))
     return render(request, "groups/finder.html", context)
 
 
-def _finder_changes_at(groups: list[BalintGroup], cards_change_at: datetime | None) -> datetime:
-    """When the clock next changes the finder's page, as long as no table it read changes. The
-    page reads it in three ways: the places a group holds are counted on the viewer's day
-    (`with_places_taken`); a block's trainee is a member on their group's days (`group_access`);
-    and the cards' parts (`cards_change_at`, a next meeting starting)."""
+def _changes_at(groups: list[BalintGroup], parts_change_at: datetime | None) -> datetime:
+    """When the clock next changes the finder's page or a group page, as long as no table it
+    read changes. They read it in three ways: the places a group holds are counted on the
+    viewer's day (`with_places_taken`); a block's trainee is a member (sees the room and the
+    link, is expected at meetings) on their group's days (`group_access`); and the layers
+    above's parts (`parts_change_at`: a meeting shown starting or ending)."""
     now = timezone.now()
     zones = {timezone.get_current_timezone(), *(ZoneInfo(group.time_zone) for group in groups)}
     midnights = [next_midnight(zone, now) for zone in zones]
-    return min([*midnights, cards_change_at]) if cards_change_at else min(midnights)
+    return min([*midnights, parts_change_at]) if parts_change_at else min(midnights)
 
 
 @require_GET
 @kept_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     access = access_group(request.user, slug, queryset=groups_for_display())
-    return render(request, "groups/detail.html", detail_context(request, access))
+    context = detail_context(request, access)
+    kept_until(request, _changes_at([access.group], context["parts_change_at"]))
+    return render(request, "groups/detail.html", context)
 
 
 def detail_context(
@@ -128,4 +131,4 @@ def detail_context(
             and not has_accepted(current_agreement(group), request.user)
         ),
     }
-    return context | page_parts([group], request.user)
+    return context | page_parts([group], request.user, group_page=True)

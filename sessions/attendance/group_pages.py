@@ -2,8 +2,9 @@
 the meetings and tasters pages, composed here for the groups layer's pages through its named
 signals (groups/composition.py).
 
-The finder keeps its page until the first of its cards' next meetings starts (balint/page_cache.py:
-a change to a meeting, a schedule, a taster seat or a booking moves the versions of their tables).
+The finder keeps its page until the first of its cards' next meetings starts, the group page until
+one of its upcoming meetings starts or ends (balint/page_cache.py: a change to a meeting, a
+schedule, a taster seat or a booking moves the versions of their tables).
 """
 
 from collections.abc import Iterable, Sequence
@@ -79,14 +80,20 @@ def add_meetings_to_groups(groups: Sequence, user, *, now: datetime | None = Non
 
 
 @receiver(group_pages_composing, dispatch_uid="attendance.group_pages")
-def compose_group_pages(sender, groups, user, **kwargs) -> PageParts:
+def compose_group_pages(sender, groups, user, group_page=False, **kwargs) -> PageParts:
     if not groups:
         return PARTS
-    add_meetings_to_groups(groups, user)
-    # A card shows its group's next meeting and whether a taster may book it: the clock changes
-    # them when that meeting starts, and in no other way.
-    starts = [group.next_meeting.starts_at for group in groups if group.next_meeting]
-    return replace(PARTS, cards_change_at=min(starts, default=None))
+    now = timezone.now()
+    add_meetings_to_groups(groups, user, now=now)
+    # A card shows its group's next meeting and whether a taster may book it; the group page its
+    # meetings that have not ended, and whether a taster may book each. The clock changes them
+    # when a meeting shown starts or ends, and in no other way.
+    shown = [group.next_meeting for group in groups if group.next_meeting]
+    if group_page:
+        (group,) = groups
+        group.upcoming_meetings = shown = upcoming_meetings_for_group(group, now=now)
+    moments = [moment for meeting in shown for moment in (meeting.starts_at, meeting.ends_at)]
+    return replace(PARTS, changes_at=min((m for m in moments if m > now), default=None))
 
 
 @receiver(manage_tabs_composing, dispatch_uid="attendance.manage_tabs")

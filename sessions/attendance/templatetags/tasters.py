@@ -2,7 +2,6 @@
 
 from django import template
 
-from sessions.attendance.group_pages import upcoming_meetings_for_group
 from sessions.attendance.offers import CLOSED, seat_offer
 
 register = template.Library()
@@ -39,10 +38,3 @@ def landing_offer(meeting, my_booking) -> str:
 def tasters_of(expected) -> list:
     """`expected|tasters_of`: the tasters among a meeting's expected people."""
     return [entry for entry in expected if entry.role == "taster"]
-
-
-@register.simple_tag
-def upcoming_meetings(group, limit: int = 6) -> list:
-    """`{% upcoming_meetings group as meetings %}`: the group page's next meetings with their
-    taster seats (one query)."""
-    return upcoming_meetings_for_group(group, limit=limit)

@@ -1,8 +1,10 @@
-"""The finder's page is kept past its minute until the clock changes it (balint/page_cache.py
-`kept_until`): when a card's next meeting starts, or a day ends in the viewer's zone (the places
-held) or in a shown group's (a block's trainee becomes a member). Each has a negative control:
-kept regardless of that change, the page shows what is no longer so."""
+"""The finder and a group's page are kept past their minute until the clock changes them
+(balint/page_cache.py `kept_until`): when a meeting shown starts (a card's next meeting, or one of
+the group page's) or ends (the group page's), or a day ends in the viewer's zone (the places held)
+or in a shown group's (a block's trainee becomes a member). Each has a negative control: kept
+regardless of that change, the page shows what is no longer so."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.django_db
 # Noon in London (summer time), 08:00 in New York: no day ends for hours.
 NOON = datetime(2026, 6, 10, 11, 0, tzinfo=UTC)
 FAR = datetime(2100, 1, 1, tzinfo=UTC)
+ROOM = "Room 3, Cotham Health Centre"  # every test group's, for its members' eyes only
 
 
 @pytest.fixture
@@ -46,8 +49,33 @@ def fetch(client: Client, path: str = "/groups/") -> tuple[int, str]:
     return len(queries), response.content.decode()
 
 
+def text(page: str) -> str:
+    """The page as read: without its tags."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+
+
 def never(*args, **kwargs):
     return FAR
+
+
+def without_parts_change(monkeypatch) -> None:
+    """The pages kept as if no meeting shown ever started or ended."""
+    composed = public.page_parts
+    monkeypatch.setattr(
+        public,
+        "page_parts",
+        lambda *args, **kwargs: composed(*args, **kwargs) | {"parts_change_at": None},
+    )
+
+
+def only_the_viewers_midnight(monkeypatch) -> None:
+    """The pages kept as if only the viewer's day mattered, not their groups'."""
+    midnight = public.next_midnight
+    monkeypatch.setattr(
+        public,
+        "next_midnight",
+        lambda zone, now: midnight(zone, now) if str(zone) == VIEWER_ZONE else FAR,
+    )
 
 
 @pytest.fixture
@@ -85,10 +113,7 @@ def test_a_next_meeting_that_has_started_leaves_the_card_at_once(
 def test_negative_control_kept_regardless_of_meetings_a_started_meeting_stays(
     client, group, meeting_soon, clock, monkeypatch
 ):
-    composed = public.page_parts
-    monkeypatch.setattr(
-        public, "page_parts", lambda *args: composed(*args) | {"cards_change_at": None}
-    )
+    without_parts_change(monkeypatch)
     assert "Wed 10 Jun 2026" in fetch(client)[1]
 
     clock.set(NOON + timedelta(hours=2))
@@ -133,7 +158,9 @@ NEW_YORK_MIDNIGHT = datetime(2026, 6, 11, 4, 0, tzinfo=UTC)
 def trainee_from_tomorrow_in_new_york(clock):
     """A New York group whose next meeting is in two days, and a trainee in Honolulu whose
     block in it starts tomorrow, New York's day. Until then they may book a taster seat."""
-    new_york = BalintGroupFactory(name="Manhattan group", time_zone="America/New_York")
+    new_york = BalintGroupFactory(
+        name="Manhattan group", slug="manhattan", time_zone="America/New_York"
+    )
     MeetingFactory(group=new_york, starts_at=NOON + timedelta(days=2))
     trainee = UserFactory(time_zone=VIEWER_ZONE)
     MembershipFactory(group=new_york, person=trainee, starts_on=date(2026, 6, 11))
@@ -156,12 +183,7 @@ def test_a_block_that_begins_with_its_groups_day_shows_on_the_card_at_once(
 def test_negative_control_kept_until_the_viewers_midnight_alone_the_block_is_missed(
     trainee_from_tomorrow_in_new_york, clock, monkeypatch
 ):
-    midnight = public.next_midnight
-    monkeypatch.setattr(
-        public,
-        "next_midnight",
-        lambda zone, now: midnight(zone, now) if str(zone) == VIEWER_ZONE else FAR,
-    )
+    only_the_viewers_midnight(monkeypatch)
     client = trainee_from_tomorrow_in_new_york
     assert "Book a taster seat" in fetch(client)[1]
 
@@ -180,3 +202,73 @@ def test_with_a_time_difference_chosen_the_page_is_kept_for_its_minute_only(
     count, _ = fetch(client, "/groups/?hours=3")
 
     assert count > 0
+
+
+# A group's page
+
+
+def test_a_group_page_is_kept_past_its_minute_while_nothing_it_shows_changes(
+    client, group, meeting_soon, clock
+):
+    _, first = fetch(client, "/groups/cotham/")
+    clock.set(NOON + timedelta(hours=1, minutes=59))
+
+    count, again = fetch(client, "/groups/cotham/")
+
+    assert count == 0
+    assert again == first
+
+
+def test_a_meeting_that_starts_takes_no_more_tasters_and_leaves_the_page_when_it_ends(
+    client, group, meeting_soon, clock
+):
+    page = text(fetch(client, "/groups/cotham/")[1])
+    assert "Book a taster seat on 10 June" in page and "Book a taster seat on 17 June" in page
+
+    clock.set(NOON + timedelta(hours=2))  # it starts
+
+    page = text(fetch(client, "/groups/cotham/")[1])
+    assert "Wednesday 10 June 2026" in page
+    assert "Book a taster seat on 10 June" not in page
+    assert "Book a taster seat on 17 June" in page
+
+    clock.set(NOON + timedelta(hours=3, minutes=30))  # it ends
+
+    assert "Wednesday 10 June 2026" not in fetch(client, "/groups/cotham/")[1]
+
+
+def test_negative_control_kept_regardless_of_meetings_a_started_one_still_takes_tasters(
+    client, group, meeting_soon, clock, monkeypatch
+):
+    without_parts_change(monkeypatch)
+    assert "Book a taster seat on 10 June" in text(fetch(client, "/groups/cotham/")[1])
+
+    clock.set(NOON + timedelta(hours=2))
+
+    # What test_a_meeting_that_starts_takes_no_more_tasters_and_leaves_the_page_when_it_ends
+    # catches.
+    assert "Book a taster seat on 10 June" in text(fetch(client, "/groups/cotham/")[1])
+
+
+def test_a_block_trainee_sees_the_room_from_their_groups_midnight(
+    trainee_from_tomorrow_in_new_york, clock
+):
+    client = trainee_from_tomorrow_in_new_york
+    assert ROOM not in fetch(client, "/groups/manhattan/")[1]
+
+    clock.set(NEW_YORK_MIDNIGHT)
+
+    assert ROOM in fetch(client, "/groups/manhattan/")[1]
+
+
+def test_negative_control_kept_until_the_viewers_midnight_alone_the_room_stays_hidden(
+    trainee_from_tomorrow_in_new_york, clock, monkeypatch
+):
+    only_the_viewers_midnight(monkeypatch)
+    client = trainee_from_tomorrow_in_new_york
+    assert ROOM not in fetch(client, "/groups/manhattan/")[1]
+
+    clock.set(NEW_YORK_MIDNIGHT)
+
+    # What test_a_block_trainee_sees_the_room_from_their_groups_midnight catches.
+    assert ROOM not in fetch(client, "/groups/manhattan/")[1]
