@@ -14,7 +14,8 @@ site would not have answered itself:
   minute: a page is kept for the minute it was begun in. The site's times are whole minutes.
   A view that knows every way the clock enters its page may say until when it stays as it is
   (`kept_until`): the dashboard changes with the clock only when a meeting starts, the finder
-  when one of its cards' next meetings starts or a day ends in a zone it counts days in.
+  and a group's page when a meeting they show starts (or, on the group page, ends) or a day
+  ends in a zone they count days in.
 - A page is kept for the session it was rendered for, under a hash of the session's key, and
   with a digest of what the session held: nobody is served another session's page, and a
   session that has changed since (signed out, signed in as somebody else, a new password) is
