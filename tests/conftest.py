@@ -7,9 +7,11 @@ administers the group's programme and `staff` is site staff.
 
 import os
 import shutil
+from datetime import UTC, date, datetime, time
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from tests.factories import (
     BalintGroupFactory,
@@ -184,3 +186,20 @@ def django_client():
 def _fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests hash many passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """`clock(moment)` sets the site's time (an aware datetime, or a date at noon UTC);
+    `clock(None)` gives it back its real time."""
+    real = timezone.now
+
+    def set_to(moment):
+        if moment is None:
+            monkeypatch.setattr(timezone, "now", real)
+            return
+        if isinstance(moment, date) and not isinstance(moment, datetime):
+            moment = datetime.combine(moment, time(12), tzinfo=UTC)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return set_to

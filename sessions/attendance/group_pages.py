@@ -67,14 +67,19 @@ def next_meetings_for_groups(
 
 def add_meetings_to_groups(groups: Sequence, user, *, now: datetime | None = None) -> None:
     """Set `next_meeting`, `rhythm` and the viewer's `my_taster_booking` on each group shown by
-    the finder or the group page, in three queries however many groups there are."""
-    ids = [group.pk for group in groups]
-    next_meetings = next_meetings_for_groups(ids, now=now)
-    rhythms = rhythms_for_groups(ids)
+    the finder, in three queries however many groups there are."""
+    next_meetings = next_meetings_for_groups([group.pk for group in groups], now=now)
     for group in groups:
         group.next_meeting = next_meetings.get(group.pk)
         if group.next_meeting is not None:
             group.next_meeting.group = group
+    _add_rhythms_and_bookings(groups, user)
+
+
+def _add_rhythms_and_bookings(groups: Sequence, user) -> None:
+    """Set `rhythm` and the viewer's `my_taster_booking` on each group (two queries)."""
+    rhythms = rhythms_for_groups([group.pk for group in groups])
+    for group in groups:
         group.rhythm = rhythms.get(group.pk, "")
     add_taster_bookings_to_groups(groups, user)
 
@@ -84,14 +89,16 @@ def compose_group_pages(sender, groups, user, group_page=False, **kwargs) -> Pag
     if not groups:
         return PARTS
     now = timezone.now()
-    add_meetings_to_groups(groups, user, now=now)
     # A card shows its group's next meeting and whether a taster may book it; the group page its
     # meetings that have not ended, and whether a taster may book each. The clock changes them
     # when a meeting shown starts or ends, and in no other way.
-    shown = [group.next_meeting for group in groups if group.next_meeting]
     if group_page:
         (group,) = groups
+        _add_rhythms_and_bookings(groups, user)
         group.upcoming_meetings = shown = upcoming_meetings_for_group(group, now=now)
+    else:
+        add_meetings_to_groups(groups, user, now=now)
+        shown = [group.next_meeting for group in groups if group.next_meeting]
     moments = [moment for meeting in shown for moment in (meeting.starts_at, meeting.ends_at)]
     return replace(PARTS, changes_at=min((m for m in moments if m > now), default=None))
 

@@ -11,7 +11,6 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from groups.views import public
 from tests.factories import BalintGroupFactory, MembershipFactory, UserFactory
@@ -25,20 +24,10 @@ FAR = datetime(2100, 1, 1, tzinfo=UTC)
 ROOM = "Room 3, Cotham Health Centre"  # every test group's, for its members' eyes only
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """The site's clock, standing still until a test moves it."""
-
-    class Clock:
-        def __init__(self):
-            self.now = NOON
-
-        def set(self, when: datetime) -> None:
-            self.now = when
-
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: clock.now)
-    return clock
+@pytest.fixture(autouse=True)
+def at_noon(clock):
+    """The site's clock stands at NOON until a test moves it (tests/conftest.py `clock`)."""
+    clock(NOON)
 
 
 def fetch(client: Client, path: str = "/groups/") -> tuple[int, str]:
@@ -89,7 +78,7 @@ def test_the_finder_is_kept_past_its_minute_while_nothing_it_shows_changes(
     client, group, meeting_soon, clock
 ):
     _, first = fetch(client)
-    clock.set(NOON + timedelta(hours=1, minutes=59))
+    clock(NOON + timedelta(hours=1, minutes=59))
 
     count, again = fetch(client)
 
@@ -103,7 +92,7 @@ def test_a_next_meeting_that_has_started_leaves_the_card_at_once(
 ):
     assert "Wed 10 Jun 2026" in fetch(client)[1]
 
-    clock.set(NOON + timedelta(hours=2))
+    clock(NOON + timedelta(hours=2))
 
     page = fetch(client)[1]
     assert "Wed 10 Jun 2026" not in page
@@ -116,7 +105,7 @@ def test_negative_control_kept_regardless_of_meetings_a_started_meeting_stays(
     without_parts_change(monkeypatch)
     assert "Wed 10 Jun 2026" in fetch(client)[1]
 
-    clock.set(NOON + timedelta(hours=2))
+    clock(NOON + timedelta(hours=2))
 
     # What test_a_next_meeting_that_has_started_leaves_the_card_at_once catches.
     assert "Wed 10 Jun 2026" in fetch(client)[1]
@@ -133,7 +122,7 @@ def test_a_place_a_block_held_is_free_once_the_viewers_day_ends(
 ):
     assert "9 of 10 places free" in fetch(client)[1]
 
-    clock.set(datetime(2026, 6, 10, 23, 0, tzinfo=UTC))  # midnight in London
+    clock(datetime(2026, 6, 10, 23, 0, tzinfo=UTC))  # midnight in London
 
     assert "10 of 10 places free" in fetch(client)[1]
 
@@ -144,7 +133,7 @@ def test_negative_control_kept_regardless_of_the_day_a_freed_place_is_missed(
     monkeypatch.setattr(public, "next_midnight", never)
     assert "9 of 10 places free" in fetch(client)[1]
 
-    clock.set(datetime(2026, 6, 10, 23, 0, tzinfo=UTC))
+    clock(datetime(2026, 6, 10, 23, 0, tzinfo=UTC))
 
     # What test_a_place_a_block_held_is_free_once_the_viewers_day_ends catches.
     assert "9 of 10 places free" in fetch(client)[1]
@@ -175,7 +164,7 @@ def test_a_block_that_begins_with_its_groups_day_shows_on_the_card_at_once(
     client = trainee_from_tomorrow_in_new_york
     assert "Book a taster seat" in fetch(client)[1]
 
-    clock.set(NEW_YORK_MIDNIGHT)
+    clock(NEW_YORK_MIDNIGHT)
 
     assert "Book a taster seat" not in fetch(client)[1]
 
@@ -187,7 +176,7 @@ def test_negative_control_kept_until_the_viewers_midnight_alone_the_block_is_mis
     client = trainee_from_tomorrow_in_new_york
     assert "Book a taster seat" in fetch(client)[1]
 
-    clock.set(NEW_YORK_MIDNIGHT)
+    clock(NEW_YORK_MIDNIGHT)
 
     # What test_a_block_that_begins_with_its_groups_day_shows_on_the_card_at_once catches.
     assert "Book a taster seat" in fetch(client)[1]
@@ -197,7 +186,7 @@ def test_with_a_time_difference_chosen_the_page_is_kept_for_its_minute_only(
     client, group, meeting_soon, clock
 ):
     fetch(client, "/groups/?hours=3")
-    clock.set(NOON + timedelta(minutes=1))
+    clock(NOON + timedelta(minutes=1))
 
     count, _ = fetch(client, "/groups/?hours=3")
 
@@ -211,7 +200,7 @@ def test_a_group_page_is_kept_past_its_minute_while_nothing_it_shows_changes(
     client, group, meeting_soon, clock
 ):
     _, first = fetch(client, "/groups/cotham/")
-    clock.set(NOON + timedelta(hours=1, minutes=59))
+    clock(NOON + timedelta(hours=1, minutes=59))
 
     count, again = fetch(client, "/groups/cotham/")
 
@@ -225,14 +214,14 @@ def test_a_meeting_that_starts_takes_no_more_tasters_and_leaves_the_page_when_it
     page = text(fetch(client, "/groups/cotham/")[1])
     assert "Book a taster seat on 10 June" in page and "Book a taster seat on 17 June" in page
 
-    clock.set(NOON + timedelta(hours=2))  # it starts
+    clock(NOON + timedelta(hours=2))  # it starts
 
     page = text(fetch(client, "/groups/cotham/")[1])
     assert "Wednesday 10 June 2026" in page
     assert "Book a taster seat on 10 June" not in page
     assert "Book a taster seat on 17 June" in page
 
-    clock.set(NOON + timedelta(hours=3, minutes=30))  # it ends
+    clock(NOON + timedelta(hours=3, minutes=30))  # it ends
 
     assert "Wednesday 10 June 2026" not in fetch(client, "/groups/cotham/")[1]
 
@@ -243,7 +232,7 @@ def test_negative_control_kept_regardless_of_meetings_a_started_one_still_takes_
     without_parts_change(monkeypatch)
     assert "Book a taster seat on 10 June" in text(fetch(client, "/groups/cotham/")[1])
 
-    clock.set(NOON + timedelta(hours=2))
+    clock(NOON + timedelta(hours=2))
 
     # What test_a_meeting_that_starts_takes_no_more_tasters_and_leaves_the_page_when_it_ends
     # catches.
@@ -256,7 +245,7 @@ def test_a_block_trainee_sees_the_room_from_their_groups_midnight(
     client = trainee_from_tomorrow_in_new_york
     assert ROOM not in fetch(client, "/groups/manhattan/")[1]
 
-    clock.set(NEW_YORK_MIDNIGHT)
+    clock(NEW_YORK_MIDNIGHT)
 
     assert ROOM in fetch(client, "/groups/manhattan/")[1]
 
@@ -268,7 +257,7 @@ def test_negative_control_kept_until_the_viewers_midnight_alone_the_room_stays_h
     client = trainee_from_tomorrow_in_new_york
     assert ROOM not in fetch(client, "/groups/manhattan/")[1]
 
-    clock.set(NEW_YORK_MIDNIGHT)
+    clock(NEW_YORK_MIDNIGHT)
 
     # What test_a_block_trainee_sees_the_room_from_their_groups_midnight catches.
     assert ROOM not in fetch(client, "/groups/manhattan/")[1]

@@ -19,13 +19,12 @@ accounts, the group and its two leaders.
 import csv
 import io
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from groups.models import MembershipStatus
@@ -86,23 +85,6 @@ class Actions:
         response = self.client.post(path, data or {})
         assert response.status_code == 302, response.content[:1500]
         return response
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """`clock(moment)` sets the site's time (an aware datetime, or a date at noon UTC);
-    `clock(None)` gives it back its real time."""
-    real = timezone.now
-
-    def set_to(moment):
-        if moment is None:
-            monkeypatch.setattr(timezone, "now", real)
-            return
-        if isinstance(moment, date) and not isinstance(moment, datetime):
-            moment = datetime.combine(moment, time(12), tzinfo=UTC)
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return set_to
 
 
 @pytest.fixture
